@@ -1,0 +1,45 @@
+# Two commands do all set-up from a fresh clone: `make run` and `make test`.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: run test install browser lint format bench lock clean
+
+run: install ## install, migrate, seed the demo, start sandbox + worker + site
+	@bin/run-demo
+
+test: install browser ## the whole suite, browser tests included
+	$(PY) -m ruff check .
+	$(PY) manage.py makemigrations --check --dry-run --settings=dashboard.settings_test
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml constraints.txt
+	@python=$$(bin/find-python) || exit 1; \
+	if [ ! -x $(PY) ] || ! $(PY) -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then \
+		rm -rf $(VENV); echo "Creating $(VENV) with $$python"; "$$python" -m venv $(VENV); fi
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet --constraint constraints.txt --editable ".[dev]"
+	@touch $(STAMP)
+
+browser: ## Debian's chromium, which Playwright drives (its own browser download cannot work here)
+	@bin/ensure-chromium
+
+lint:
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+format:
+	$(PY) -m ruff format .
+	$(PY) -m ruff check --fix .
+
+bench: install ## benchmarks against their targets (never part of make test)
+	$(PY) -m bench
+
+lock: ## refresh constraints.txt after changing pyproject.toml
+	$(PY) -m pip freeze --exclude-editable > constraints.txt
+
+clean:
+	rm -rf $(VENV) var staticfiles .pytest_cache .ruff_cache

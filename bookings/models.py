@@ -1,0 +1,124 @@
+from django.db import models
+from django.utils import timezone
+
+from dashboard.models import Account
+
+
+class Service(models.TextChoices):
+    WEBCAM = "webcam", "Webcam"
+    PHONECHAT = "phonechat", "PhoneChat"
+
+
+class Direction(models.TextChoices):
+    RECEIVED = "received", "Received"
+    MADE = "made", "Made"
+
+
+class Status(models.TextChoices):
+    PENDING = "Pending", "Pending"
+    ACCEPTED = "Accepted", "Accepted"
+    REJECTED = "Rejected", "Rejected"
+    CONFIRMED = "Confirmed", "Confirmed"
+    CANCELLED = "Cancelled", "Cancelled"
+
+
+# Bookings whose status can still change remotely; sync re-reads pages until it has
+# passed the oldest of them.
+OPEN_STATUSES = (Status.PENDING, Status.ACCEPTED, Status.CONFIRMED)
+FINISHED_STATUSES = (Status.REJECTED, Status.CONFIRMED, Status.CANCELLED)
+
+
+class Booking(models.Model):
+    """The local copy of one AdultWork booking, as one account sees it."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="bookings")
+    service = models.CharField(max_length=10, choices=Service.choices)
+    direction = models.CharField(max_length=10, choices=Direction.choices)
+    remote_id = models.PositiveBigIntegerField()
+    status = models.CharField(max_length=10, choices=Status.choices)
+    duration_minutes = models.PositiveIntegerField()
+    credits = models.DecimalField(max_digits=12, decimal_places=4)
+
+    created_at = models.DateTimeField(null=True, blank=True)
+    session_at = models.DateTimeField(null=True, blank=True)
+    accept_by = models.DateTimeField(null=True, blank=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    remote_updated_at = models.DateTimeField(null=True, blank=True)
+    cancelled_reason = models.TextField(blank=True)
+    cancelled_by = models.CharField(max_length=100, blank=True)
+    rejected_reason = models.TextField(blank=True)
+
+    # Webcam only.
+    is_multiple = models.BooleanField(null=True)
+    software_type = models.PositiveSmallIntegerField(null=True, blank=True)
+    sign_in_name_or_email = models.CharField(max_length=200, blank=True)
+    also_phonechat = models.BooleanField(null=True)
+    # PhoneChat only.
+    method = models.PositiveSmallIntegerField(null=True, blank=True)
+    phone_number = models.CharField(max_length=50, blank=True)
+    skype_name = models.CharField(max_length=100, blank=True)
+    comments = models.TextField(blank=True)
+    action_needed = models.CharField(max_length=300, blank=True)
+
+    # The other party: the client on received bookings, the performer on made ones.
+    party_user_id = models.PositiveBigIntegerField(null=True, blank=True)
+    party_nickname = models.CharField(max_length=100, blank=True)
+    party_last_accessed_from = models.CharField(max_length=100, blank=True)
+    party_sign_in_name_or_email = models.CharField(max_length=200, blank=True)
+    party_phone_number = models.CharField(max_length=50, blank=True)
+    party_skype_name = models.CharField(max_length=100, blank=True)
+    feedback_total = models.IntegerField(default=0)
+    feedback_positive = models.IntegerField(default=0)
+    feedback_neutral = models.IntegerField(default=0)
+    feedback_negative = models.IntegerField(default=0)
+    feedback_ratings = models.IntegerField(default=0)
+    feedback_disputes = models.IntegerField(default=0)
+
+    raw = models.JSONField(default=dict)
+    last_seen_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "service", "remote_id"], name="one_row_per_remote_booking"
+            )
+        ]
+        indexes = [
+            # The four lists: one account set, one service and direction, sorted by a date.
+            models.Index(
+                fields=["service", "direction", "account", "session_at"], name="list_by_session"
+            ),
+            models.Index(
+                fields=["service", "direction", "account", "accept_by"], name="list_by_accept_by"
+            ),
+            models.Index(
+                fields=["service", "direction", "status", "session_at"],
+                name="list_status_session",
+            ),
+            # The inbox: pending received bookings across accounts, soonest deadline first.
+            models.Index(fields=["direction", "status", "accept_by"], name="inbox"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_service_display()} booking {self.remote_id} ({self.status})"
+
+
+class SyncRun(models.Model):
+    """One sync of one account: when, how many, and what went wrong."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="sync_runs")
+    started_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    ok = models.BooleanField(default=False)
+    bookings_seen = models.PositiveIntegerField(default=0)
+    pages_read = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["account", "-started_at"], name="latest_sync")]
+        get_latest_by = "started_at"
+
+    def __str__(self) -> str:
+        return f"sync of {self.account_id} at {self.started_at:%Y-%m-%d %H:%M}"

@@ -1,0 +1,104 @@
+"""Reads of the local copy. Every list costs a fixed number of queries, whatever its size."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Max, OuterRef, Q, QuerySet, Subquery
+from django.utils import timezone
+
+from bookings.models import Booking, Direction, Status, SyncRun
+from dashboard.models import Account
+
+PAGE_SIZE = 25
+
+SORTS: dict[str, tuple[str, ...]] = {
+    "session": ("session_at", "pk"),
+    "-session": ("-session_at", "-pk"),
+    "accept_by": ("accept_by", "pk"),
+    "-accept_by": ("-accept_by", "-pk"),
+}
+DEFAULT_SORT = "-session"
+
+# What the list template shows; keeps the raw payload and other heavy columns out of the read.
+LIST_COLUMNS = (
+    "id", "account_id", "service", "direction", "remote_id", "status", "duration_minutes",
+    "credits", "created_at", "session_at", "accept_by", "cancelled_reason", "cancelled_by",
+    "rejected_reason", "is_multiple", "software_type", "also_phonechat", "method",
+    "phone_number", "skype_name", "action_needed", "party_user_id", "party_nickname",
+    "party_last_accessed_from", "feedback_total", "feedback_positive", "feedback_neutral",
+    "feedback_negative", "feedback_ratings", "feedback_disputes",
+)
+
+
+@dataclass(frozen=True)
+class Window:
+    """One page of a list, found without COUNT(*): we read one row past the page to know
+    whether there is a next one, so the cost does not grow with the table."""
+
+    items: list[Any]
+    number: int
+    has_next: bool
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def next_number(self) -> int:
+        return self.number + 1
+
+    @property
+    def previous_number(self) -> int:
+        return self.number - 1
+
+
+def paginate(queryset: QuerySet, *, number: int, per_page: int = PAGE_SIZE) -> Window:
+    start = (number - 1) * per_page
+    rows = list(queryset[start : start + per_page + 1])
+    return Window(items=rows[:per_page], number=number, has_next=len(rows) > per_page)
+
+
+def accounts_with_freshness(user) -> list[Account]:
+    """The accounts the user may see, each with `last_synced_at` (last good sync) and
+    `last_sync_error` (of the latest sync, blank when it went well), in one query."""
+    latest = SyncRun.objects.filter(account=OuterRef("pk")).order_by("-started_at")
+    return list(
+        Account.objects.visible_to(user).annotate(
+            last_synced_at=Max("sync_runs__finished_at", filter=Q(sync_runs__ok=True)),
+            last_sync_error=Subquery(latest.values("error")[:1]),
+            last_sync_started_at=Subquery(latest.values("started_at")[:1]),
+        )
+    )
+
+
+def booking_list(
+    *,
+    accounts: list[Account],
+    service: str,
+    direction: str,
+    status: str | None = None,
+    sort: str = DEFAULT_SORT,
+) -> QuerySet[Booking]:
+    bookings = Booking.objects.filter(
+        account__in=[a.pk for a in accounts], service=service, direction=direction
+    )
+    if status:
+        bookings = bookings.filter(status=status)
+    return bookings.only(*LIST_COLUMNS).order_by(*SORTS[sort])
+
+
+def inbox(*, accounts: list[Account], now: datetime | None = None, expired: bool = False):
+    """Pending received bookings across accounts: those that can still be accepted,
+    soonest deadline first; or (expired=True) those whose accept-by or session has passed,
+    most recently lapsed first."""
+    now = now or timezone.now()
+    pending = Booking.objects.filter(
+        account__in=[a.pk for a in accounts],
+        direction=Direction.RECEIVED,
+        status=Status.PENDING,
+    ).only(*LIST_COLUMNS)
+    lapsed = Q(accept_by__lte=now) | Q(session_at__lte=now)
+    if expired:
+        return pending.filter(lapsed).order_by("-accept_by", "-pk")
+    return pending.exclude(lapsed).order_by("accept_by", "pk")

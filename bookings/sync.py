@@ -1,0 +1,218 @@
+"""Keep the local copy in step with AdultWork, one account at a time.
+
+AdultWork offers neither a status filter nor a "changed since" filter, so a sync reads each
+list newest first and stops once it has passed the oldest booking that could still change.
+"""
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Min
+from django.utils import timezone
+
+import gateway
+from bookings.models import OPEN_STATUSES, Booking, Direction, Service, SyncRun
+from dashboard.adultwork import client_for
+from dashboard.crypto import TokenDecryptionError
+from dashboard.models import Account
+
+logger = logging.getLogger(__name__)
+
+LISTS: tuple[tuple[str, str], ...] = (
+    (Service.WEBCAM, Direction.RECEIVED),
+    (Service.WEBCAM, Direction.MADE),
+    (Service.PHONECHAT, Direction.RECEIVED),
+    (Service.PHONECHAT, Direction.MADE),
+)
+NEWEST_FIRST = {Service.WEBCAM: "createddate-desc", Service.PHONECHAT: "date-desc"}
+
+# Every field a sync may change; the unique key and the primary key are not among them.
+UPSERT_FIELDS = [
+    field.name
+    for field in Booking._meta.concrete_fields
+    if field.name not in {"id", "account", "service", "remote_id"}
+]
+
+
+class SyncFailed(Exception):
+    """Which account, which list and page, and the reason, in one readable sentence."""
+
+    def __init__(self, *, account: Account, reason: str, where: str = "") -> None:
+        self.account = account
+        self.reason = reason
+        self.where = where
+        super().__init__(f"{account.nickname}: {where}: {reason}" if where else
+                         f"{account.nickname}: {reason}")
+
+
+def list_label(service: str, direction: str) -> str:
+    return f"{Service(service).label} {Direction(direction).label.lower()} bookings"
+
+
+@dataclass
+class ListResult:
+    pages_read: int = 0
+    bookings_seen: int = 0
+
+
+def booking_fields(record: gateway.Booking) -> dict:
+    """The model's fields from a gateway record (blank strings where the API sent null)."""
+    party = record.other_party
+    return {
+        "status": record.status,
+        "duration_minutes": record.duration_minutes,
+        "credits": record.credits,
+        "created_at": record.created_at,
+        "session_at": record.session_at,
+        "accept_by": record.accept_by,
+        "accepted_at": record.accepted_at,
+        "confirmed_at": record.confirmed_at,
+        "cancelled_at": record.cancelled_at,
+        "remote_updated_at": record.last_updated,
+        "cancelled_reason": record.cancelled_reason or "",
+        "cancelled_by": record.cancelled_by or "",
+        "rejected_reason": record.rejected_reason or "",
+        "is_multiple": record.is_multiple,
+        "software_type": record.software_type,
+        "sign_in_name_or_email": record.sign_in_name_or_email or "",
+        "also_phonechat": record.also_phonechat,
+        "method": record.method,
+        "phone_number": record.phone_number or "",
+        "skype_name": record.skype_name or "",
+        "comments": record.comments or "",
+        "action_needed": record.action_needed or "",
+        "party_user_id": party.user_id if party else None,
+        "party_nickname": party.nickname if party else "",
+        "party_last_accessed_from": (party.last_accessed_from or "") if party else "",
+        "party_sign_in_name_or_email": (party.sign_in_name_or_email or "") if party else "",
+        "party_phone_number": (party.phone_number or "") if party else "",
+        "party_skype_name": (party.skype_name or "") if party else "",
+        "feedback_total": party.feedback_total if party else 0,
+        "feedback_positive": party.feedback_positive if party else 0,
+        "feedback_neutral": party.feedback_neutral if party else 0,
+        "feedback_negative": party.feedback_negative if party else 0,
+        "feedback_ratings": party.ratings if party else 0,
+        "feedback_disputes": party.disputes if party else 0,
+        "raw": record.raw,
+    }
+
+
+def upsert_bookings(
+    *, account: Account, records: Iterable[gateway.Booking], seen_at: datetime
+) -> int:
+    """Insert or update the rows of these records in one statement; returns how many."""
+    rows = [
+        Booking(
+            account=account,
+            service=record.service,
+            direction=record.direction,
+            remote_id=record.remote_id,
+            last_seen_at=seen_at,
+            **booking_fields(record),
+        )
+        for record in records
+    ]
+    if rows:
+        Booking.objects.bulk_create(
+            rows,
+            update_conflicts=True,
+            unique_fields=["account", "service", "remote_id"],
+            update_fields=UPSERT_FIELDS,
+        )
+    return len(rows)
+
+
+def _open_horizon(account: Account, service: str, direction: str) -> datetime | None:
+    """Created date of the oldest booking in this list that may still change, or None
+    when the list has never been read (then every page is read)."""
+    rows = Booking.objects.filter(account=account, service=service, direction=direction)
+    if not rows.exists():
+        return None
+    oldest_open = rows.filter(status__in=OPEN_STATUSES).aggregate(oldest=Min("created_at"))
+    # No open booking: only the newest page can hold anything new.
+    return oldest_open["oldest"] or timezone.now()
+
+
+def sync_list(
+    *,
+    account: Account,
+    client: gateway.AdultWorkClient,
+    service: str,
+    direction: str,
+    full: bool = False,
+) -> ListResult:
+    result = ListResult()
+    horizon = None if full else _open_horizon(account, service, direction)
+    page_number = 1
+    while True:
+        try:
+            page = client.list_bookings(
+                service=service,
+                direction=direction,
+                page=page_number,
+                per_page=settings.ADULTWORK_PAGE_SIZE,
+                order_by=NEWEST_FIRST[service],
+            )
+        except gateway.AdultWorkError as error:
+            raise SyncFailed(
+                account=account,
+                reason=error.message,
+                where=f"{list_label(service, direction)}, page {page_number}",
+            ) from error
+        with transaction.atomic():
+            result.bookings_seen += upsert_bookings(
+                account=account, records=page.bookings, seen_at=timezone.now()
+            )
+        result.pages_read += 1
+        if page_number >= page.page_count or not page.bookings:
+            return result
+        oldest_on_page = min(
+            (b.created_at for b in page.bookings if b.created_at), default=None
+        )
+        if horizon is not None and oldest_on_page is not None and oldest_on_page < horizon:
+            return result
+        page_number += 1
+
+
+def sync_account(*, account: Account, full: bool = False) -> SyncRun:
+    """Read the four lists of one account. Raises SyncFailed after recording the failure;
+    the pages already stored stay stored."""
+    run = SyncRun.objects.create(account=account)
+    try:
+        try:
+            client = client_for(account)
+        except (gateway.AdultWorkError, TokenDecryptionError) as error:
+            raise SyncFailed(account=account, reason=_reason(error)) from error
+        with client:
+            for service, direction in LISTS:
+                listed = sync_list(
+                    account=account, client=client, service=service, direction=direction,
+                    full=full,
+                )
+                run.pages_read += listed.pages_read
+                run.bookings_seen += listed.bookings_seen
+    except SyncFailed as failure:
+        _finish(run, error=str(failure))
+        raise
+    except BaseException:
+        _finish(run, error="The sync stopped unexpectedly; see the server log.")
+        raise
+    _finish(run)
+    return run
+
+
+def _reason(error: Exception) -> str:
+    return getattr(error, "message", None) or str(error)
+
+
+def _finish(run: SyncRun, *, error: str = "") -> None:
+    run.finished_at = timezone.now()
+    run.ok = not error
+    run.error = error
+    run.save(update_fields=["finished_at", "ok", "error", "pages_read", "bookings_seen"])
+    if error:
+        logger.warning("sync of account %s failed: %s", run.account_id, error)

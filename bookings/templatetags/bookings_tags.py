@@ -1,0 +1,70 @@
+from datetime import datetime
+
+from django import template
+from django.utils import timezone
+from django.utils.timesince import timesince
+
+register = template.Library()
+
+
+@register.filter
+def time_left(deadline: datetime | None, now: datetime | None = None) -> str:
+    """'2 h 10 min' until the deadline, or '' once it has passed."""
+    if deadline is None:
+        return ""
+    now = now or timezone.now()
+    minutes = int((deadline - now).total_seconds() // 60)
+    if minutes < 0:
+        return ""
+    days, rest = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    if days:
+        return f"{days} d {hours} h"
+    if hours:
+        return f"{hours} h {minutes} min"
+    return f"{minutes} min"
+
+
+@register.filter
+def is_past(moment: datetime | None, now: datetime | None = None) -> bool:
+    return moment is not None and moment <= (now or timezone.now())
+
+
+@register.simple_tag
+def zone_name() -> str:
+    return timezone.get_current_timezone_name()
+
+
+@register.filter
+def ago(moment: datetime | None) -> str:
+    if moment is None:
+        return "never"
+    return f"{timesince(moment).split(',')[0]} ago"
+
+
+@register.filter
+def credits(amount) -> str:
+    """Credits keep their meaningful decimals: 10, 8.5, 7.25."""
+    if amount is None:
+        return ""
+    text = f"{amount:.4f}".rstrip("0").rstrip(".")
+    return text or "0"
+
+
+@register.filter
+def get_item(mapping: dict, key):
+    return mapping.get(key)
+
+
+@register.filter
+def length_is_more_than_one(items) -> bool:
+    return len(items) > 1
+
+
+@register.filter
+def query_without_page(query) -> str:
+    """The current query string without its page, ready for '…&page=N'."""
+    params = query.copy()
+    params.pop("page", None)
+    encoded = params.urlencode()
+    return f"{encoded}&" if encoded else ""

@@ -1,0 +1,47 @@
+"""Tokens at rest: MultiFernet over TOKEN_ENCRYPTION_KEYS (newest key first)."""
+
+from functools import cache
+
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+
+class TokenDecryptionError(Exception):
+    """A stored token cannot be read with the configured keys: never send it anywhere."""
+
+
+@cache
+def _fernet(keys: tuple[str, ...]) -> MultiFernet:
+    if not keys:
+        raise ImproperlyConfigured(
+            "TOKEN_ENCRYPTION_KEYS is empty: set at least one Fernet key "
+            "(python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')."
+        )
+    try:
+        return MultiFernet([Fernet(key) for key in keys])
+    except ValueError as error:
+        raise ImproperlyConfigured(f"TOKEN_ENCRYPTION_KEYS holds an invalid key: {error}") from None
+
+
+def current_fernet() -> MultiFernet:
+    return _fernet(tuple(settings.TOKEN_ENCRYPTION_KEYS))
+
+
+def encrypt(plaintext: str) -> str:
+    return current_fernet().encrypt(plaintext.encode()).decode()
+
+
+def decrypt(ciphertext: str) -> str:
+    try:
+        return current_fernet().decrypt(ciphertext.encode()).decode()
+    except (InvalidToken, ImproperlyConfigured) as error:
+        raise TokenDecryptionError(
+            "This account's stored sign-in cannot be read with the current encryption keys; "
+            "connect the account again."
+        ) from error
+
+
+def rotate(ciphertext: str) -> str:
+    """Re-encrypt under the first key, so that older keys can be retired."""
+    return current_fernet().rotate(ciphertext.encode()).decode()

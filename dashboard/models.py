@@ -1,0 +1,120 @@
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+
+from dashboard import crypto
+
+
+class AccountQuerySet(models.QuerySet["Account"]):
+    def visible_to(self, user) -> "AccountQuerySet":
+        """Accounts the user owns or holds any grant on."""
+        if not user.is_authenticated:
+            return self.none()
+        granted = Grant.objects.filter(account=OuterRef("pk"), user=user)
+        return self.filter(Q(owner=user) | Q(Exists(granted)))
+
+    def actionable_by(self, user) -> "AccountQuerySet":
+        """Accounts the user may act for: owned, or granted as manager or owner."""
+        if not user.is_authenticated:
+            return self.none()
+        granted = Grant.objects.filter(
+            account=OuterRef("pk"), user=user, role__in=Grant.ACTING_ROLES
+        )
+        return self.filter(Q(owner=user) | Q(Exists(granted)))
+
+
+class Account(models.Model):
+    """An AdultWork account connected to the dashboard by the performer who owns it."""
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="owned_accounts"
+    )
+    remote_user_id = models.PositiveBigIntegerField(unique=True)
+    nickname = models.CharField(max_length=100)
+    group_id = models.PositiveBigIntegerField(null=True, blank=True)
+    group_name = models.CharField(max_length=200, blank=True)
+    is_group_manager = models.BooleanField(default=False)
+    reconnect_needed = models.BooleanField(
+        default=False, help_text="AdultWork refused this account's sign-in: connect it again."
+    )
+    connected_at = models.DateTimeField(default=timezone.now)
+
+    objects = AccountQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["nickname", "pk"]
+
+    def __str__(self) -> str:
+        return self.nickname
+
+
+class Connection(models.Model):
+    """An account's OAuth tokens, encrypted at rest. Read them only through the properties."""
+
+    account = models.OneToOneField(Account, on_delete=models.CASCADE, related_name="connection")
+    access_token_ciphertext = models.TextField()
+    refresh_token_ciphertext = models.TextField()
+    token_type = models.CharField(max_length=20, default="bearer")
+    scope = models.CharField(max_length=300, blank=True)
+    access_expires_at = models.DateTimeField()
+    refreshed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = "connection"
+
+    def __str__(self) -> str:
+        return f"connection of {self.account_id}"
+
+    def __repr__(self) -> str:
+        return f"<Connection account={self.account_id} expires={self.access_expires_at}>"
+
+    @property
+    def access_token(self) -> str:
+        return crypto.decrypt(self.access_token_ciphertext)
+
+    @property
+    def refresh_token(self) -> str:
+        return crypto.decrypt(self.refresh_token_ciphertext)
+
+    def store_tokens(
+        self, *, access_token: str, refresh_token: str, expires_in: int, now: datetime
+    ) -> None:
+        self.access_token_ciphertext = crypto.encrypt(access_token)
+        self.refresh_token_ciphertext = crypto.encrypt(refresh_token)
+        self.access_expires_at = now + timedelta(seconds=expires_in)
+        self.refreshed_at = now
+
+    def expires_within(self, seconds: int, *, now: datetime) -> bool:
+        return self.access_expires_at <= now + timedelta(seconds=seconds)
+
+
+class Grant(models.Model):
+    """A staff member's role on an account that is not their own."""
+
+    class Role(models.TextChoices):
+        VIEWER = "viewer", "Viewer (sees)"
+        MANAGER = "manager", "Manager (acts)"
+        OWNER = "owner", "Owner (manages grants)"
+
+    ACTING_ROLES = (Role.MANAGER, Role.OWNER)
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="grants"
+    )
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="grants")
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.VIEWER)
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "account"], name="one_grant_per_user_account")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.role} of {self.account}"
