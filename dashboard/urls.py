@@ -7,7 +7,9 @@ urlpatterns = [
     path("", RedirectView.as_view(pattern_name="bookings:inbox"), name="home"),
     path(
         "sign-in/",
-        auth_views.LoginView.as_view(template_name="dashboard/sign_in.html"),
+        auth_views.LoginView.as_view(
+            template_name="dashboard/sign_in.html", redirect_authenticated_user=True
+        ),
         name="login",
     ),
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),

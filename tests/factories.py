@@ -32,6 +32,7 @@ class ConnectionFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = Connection
+        skip_postgeneration_save = True
 
     account = factory.SubFactory(AccountFactory)
     access_token_ciphertext = ""

@@ -188,3 +188,27 @@ def test_the_number_of_queries_does_not_grow_with_the_rows(
     BookingFactory.create_batch(40, account=account)
     with django_assert_num_queries(len(few.captured_queries)):
         client.get(list_url())
+
+
+def test_list_pages_render_from_the_local_copy_with_the_sandbox_stopped(db, client, owner, settings):
+    from sandbox.control import SandboxControl
+    from sandbox.server import SandboxServer
+
+    from bookings.sync import sync_account
+    from tests.conftest import connect
+
+    server = SandboxServer(port=0).start()
+    try:
+        settings.ADULTWORK_API_URL = settings.ADULTWORK_AUTH_URL = server.url
+        control = SandboxControl(server.url)
+        performer = next(u for u in control.users() if u.get("Role", "performer") == "performer")
+        account = connect(control, user=owner, sandbox_user=performer)
+        sync_account(account=account)
+    finally:
+        server.stop()
+    client.force_login(owner)
+    for service, direction in LISTS:
+        response = client.get(list_url(service, direction))
+        assert response.status_code == 200
+        assert response.text.count('class="booking ') > 0, (service, direction)
+    assert client.get(reverse("bookings:inbox")).status_code == 200

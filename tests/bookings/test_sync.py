@@ -1,0 +1,108 @@
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from bookings.models import Booking, Direction, Service, SyncRun
+from bookings.sync import SyncFailed, sync_account
+from tests.conftest import connect
+
+# Columns that a sync refreshes on every run by design.
+VOLATILE = {"id", "last_seen_at"}
+
+
+def snapshot() -> list[dict]:
+    fields = [f.attname for f in Booking._meta.concrete_fields if f.attname not in VOLATILE]
+    return list(Booking.objects.order_by("account_id", "service", "remote_id").values(*fields))
+
+
+@pytest.fixture
+def performer(sandbox, sandbox_users, owner):
+    nickname = next(
+        name for name, user in sandbox_users.items() if user.get("Role", "performer") == "performer"
+    )
+    return connect(sandbox, user=owner, sandbox_user=sandbox_users[nickname])
+
+
+def test_sync_fills_all_four_lists_from_the_sandbox(performer):
+    run = sync_account(account=performer)
+    assert run.ok
+    assert run.bookings_seen == Booking.objects.count() > 0
+    lists = set(Booking.objects.values_list("service", "direction").distinct())
+    assert lists == {(s, d) for s in Service.values for d in Direction.values}
+
+
+def test_synced_rows_keep_the_other_party_and_the_raw_payload(performer):
+    sync_account(account=performer)
+    booking = Booking.objects.filter(service=Service.WEBCAM, direction=Direction.RECEIVED).first()
+    assert booking.party_nickname
+    assert booking.raw["WebcamBookingID"] == booking.remote_id
+    assert "Client" in booking.raw
+    assert booking.session_at.tzinfo is not None
+
+
+def test_a_second_run_leaves_the_same_rows(performer):
+    sync_account(account=performer)
+    first = snapshot()
+    sync_account(account=performer, full=True)
+    assert snapshot() == first
+
+
+def test_a_failing_page_names_account_and_page_and_keeps_every_row(performer, sandbox, settings):
+    settings.ADULTWORK_PAGE_SIZE = 5
+    sync_account(account=performer)
+    before = snapshot()
+    sandbox.add_fault(
+        path="/v1/Webcam/ReceivedBookings", kind="status", status=500, times=None,
+        query={"PageNumber": "2"},
+    )
+    with pytest.raises(SyncFailed) as failure:
+        sync_account(account=performer, full=True)
+    assert performer.nickname in str(failure.value)
+    assert "Webcam received bookings, page 2" in str(failure.value)
+    assert snapshot() == before
+    last = SyncRun.objects.latest()
+    assert not last.ok
+    assert "page 2" in last.error
+
+
+def test_a_later_sync_stops_once_past_the_oldest_open_booking(performer, sandbox, settings):
+    settings.ADULTWORK_PAGE_SIZE = 5
+    sync_account(account=performer)
+    pages_first = SyncRun.objects.latest().pages_read
+    sync_account(account=performer)
+    assert SyncRun.objects.latest().pages_read <= pages_first
+
+
+def test_a_status_changed_remotely_reaches_the_local_copy(performer, sandbox):
+    sync_account(account=performer)
+    booking = Booking.objects.filter(
+        service=Service.WEBCAM, direction=Direction.RECEIVED, status="Pending"
+    ).first()
+    sandbox.patch_booking(service="webcam", booking_id=booking.remote_id, Status="Cancelled")
+    sync_account(account=performer)
+    booking.refresh_from_db()
+    assert booking.status == "Cancelled"
+
+
+def test_the_command_syncs_every_account_and_reports_counts(performer, capsys):
+    call_command("sync_bookings")
+    assert f"{performer.nickname}:" in capsys.readouterr().out
+    assert Booking.objects.filter(account=performer).exists()
+
+
+def test_the_command_exits_non_zero_with_a_clear_message_when_a_page_fails(
+    performer, sandbox, settings, capsys
+):
+    settings.ADULTWORK_PAGE_SIZE = 5
+    sandbox.add_fault(
+        path="/v1/PhoneChat/MadeBookings", kind="status", status=503, times=None,
+        query={"PageNumber": "1"},
+    )
+    with pytest.raises(CommandError, match="the bookings already stored are kept"):
+        call_command("sync_bookings", account=performer.pk)
+    assert "PhoneChat made bookings, page 1" in capsys.readouterr().err
+
+
+def test_the_command_refuses_an_unknown_account(db):
+    with pytest.raises(CommandError, match="No connected account"):
+        call_command("sync_bookings", account=424242)
