@@ -6,8 +6,15 @@ from bookings.models import Booking, SyncRun
 @admin.register(Booking)
 class BookingAdmin(admin.ModelAdmin):
     list_display = [
-        "remote_id", "account", "service", "direction", "status", "party_nickname",
-        "session_at", "accept_by", "credits",
+        "remote_id",
+        "account",
+        "service",
+        "direction",
+        "status",
+        "party_nickname",
+        "session_at",
+        "accept_by",
+        "credits",
     ]
     list_filter = ["service", "direction", "status"]
     list_select_related = ["account"]

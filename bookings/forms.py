@@ -15,13 +15,9 @@ class ListFilterForm(forms.Form):
     """The query string of a list. Anything it cannot read falls back to the default with a
     message, so a hand-edited or stale link never breaks the page."""
 
-    status = forms.ChoiceField(
-        choices=[("", "Any status"), *Status.choices], required=False
-    )
+    status = forms.ChoiceField(choices=[("", "Any status"), *Status.choices], required=False)
     account = forms.TypedChoiceField(coerce=int, required=False, empty_value=None)
-    sort = forms.ChoiceField(
-        choices=[(key, SORT_LABELS[key]) for key in SORTS], required=False
-    )
+    sort = forms.ChoiceField(choices=[(key, SORT_LABELS[key]) for key in SORTS], required=False)
 
     def __init__(self, data, *, accounts, **kwargs) -> None:
         super().__init__(data, **kwargs)

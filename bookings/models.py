@@ -1,3 +1,6 @@
+import json
+from decimal import Decimal
+
 from django.db import models
 from django.utils import timezone
 
@@ -26,6 +29,19 @@ class Status(models.TextChoices):
 # passed the oldest of them.
 OPEN_STATUSES = (Status.PENDING, Status.ACCEPTED, Status.CONFIRMED)
 FINISHED_STATUSES = (Status.REJECTED, Status.CONFIRMED, Status.CANCELLED)
+
+
+class RawPayloadEncoder(json.JSONEncoder):
+    """Writes the Decimals the gateway parsed back as JSON numbers, as the API sent them.
+
+    A float's shortest repr gives back the same digits for the API's four-decimal amounts, so
+    the stored payload reads as the original did; the typed `credits` column stays exact.
+    """
+
+    def default(self, o):
+        if isinstance(o, Decimal):
+            return int(o) if o == o.to_integral_value() else float(o)
+        return super().default(o)
 
 
 class Booking(models.Model):
@@ -76,7 +92,7 @@ class Booking(models.Model):
     feedback_ratings = models.IntegerField(default=0)
     feedback_disputes = models.IntegerField(default=0)
 
-    raw = models.JSONField(default=dict)
+    raw = models.JSONField(default=dict, encoder=RawPayloadEncoder)
     last_seen_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -13,8 +13,8 @@ from dashboard.models import Account
 PAGE_SIZE = 25
 
 SORTS: dict[str, tuple[str, ...]] = {
-    "session": ("session_at", "pk"),
     "-session": ("-session_at", "-pk"),
+    "session": ("session_at", "pk"),
     "accept_by": ("accept_by", "pk"),
     "-accept_by": ("-accept_by", "-pk"),
 }
@@ -22,12 +22,36 @@ DEFAULT_SORT = "-session"
 
 # What the list template shows; keeps the raw payload and other heavy columns out of the read.
 LIST_COLUMNS = (
-    "id", "account_id", "service", "direction", "remote_id", "status", "duration_minutes",
-    "credits", "created_at", "session_at", "accept_by", "cancelled_reason", "cancelled_by",
-    "rejected_reason", "is_multiple", "software_type", "also_phonechat", "method",
-    "phone_number", "skype_name", "action_needed", "party_user_id", "party_nickname",
-    "party_last_accessed_from", "feedback_total", "feedback_positive", "feedback_neutral",
-    "feedback_negative", "feedback_ratings", "feedback_disputes",
+    "id",
+    "account_id",
+    "service",
+    "direction",
+    "remote_id",
+    "status",
+    "duration_minutes",
+    "credits",
+    "created_at",
+    "session_at",
+    "accept_by",
+    "cancelled_reason",
+    "cancelled_by",
+    "rejected_reason",
+    "is_multiple",
+    "software_type",
+    "also_phonechat",
+    "method",
+    "phone_number",
+    "skype_name",
+    "action_needed",
+    "party_user_id",
+    "party_nickname",
+    "party_last_accessed_from",
+    "feedback_total",
+    "feedback_positive",
+    "feedback_neutral",
+    "feedback_negative",
+    "feedback_ratings",
+    "feedback_disputes",
 )
 
 

@@ -45,8 +45,9 @@ class SyncFailed(Exception):
         self.account = account
         self.reason = reason
         self.where = where
-        super().__init__(f"{account.nickname}: {where}: {reason}" if where else
-                         f"{account.nickname}: {reason}")
+        super().__init__(
+            f"{account.nickname}: {where}: {reason}" if where else f"{account.nickname}: {reason}"
+        )
 
 
 def list_label(service: str, direction: str) -> str:
@@ -170,9 +171,7 @@ def sync_list(
         result.pages_read += 1
         if page_number >= page.page_count or not page.bookings:
             return result
-        oldest_on_page = min(
-            (b.created_at for b in page.bookings if b.created_at), default=None
-        )
+        oldest_on_page = min((b.created_at for b in page.bookings if b.created_at), default=None)
         if horizon is not None and oldest_on_page is not None and oldest_on_page < horizon:
             return result
         page_number += 1
@@ -190,7 +189,10 @@ def sync_account(*, account: Account, full: bool = False) -> SyncRun:
         with client:
             for service, direction in LISTS:
                 listed = sync_list(
-                    account=account, client=client, service=service, direction=direction,
+                    account=account,
+                    client=client,
+                    service=service,
+                    direction=direction,
                     full=full,
                 )
                 run.pages_read += listed.pages_read

@@ -79,7 +79,8 @@ def booking_list(request: HttpRequest, service: str, direction: str) -> HttpResp
             "title": LIST_TITLES[(service, direction)],
             "service": service,
             "direction": direction,
-            "form": form,
+            # Shows the filters in effect, including the defaults that replaced bad values.
+            "form": ListFilterForm(None, accounts=accounts, initial=filters),
             "filters": filters,
             "accounts": shown,
             "all_accounts": accounts,

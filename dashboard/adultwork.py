@@ -71,24 +71,25 @@ def fresh_access_token(account: Account) -> str:
     the rotating refresh token, which would leave all but one holding a dead token.
     """
     margin = settings.ADULTWORK_TOKEN_REFRESH_MARGIN
-    with transaction.atomic():
-        connection = Connection.objects.select_for_update().get(account=account)
-        if not connection.expires_within(margin, now=timezone.now()):
-            return connection.access_token
-        try:
+    try:
+        with transaction.atomic():
+            connection = Connection.objects.select_for_update().get(account=account)
+            if not connection.expires_within(margin, now=timezone.now()):
+                return connection.access_token
             tokens = oauth_client().refresh(refresh_token=connection.refresh_token)
-        except ReconnectNeeded:
-            Account.objects.filter(pk=account.pk).update(reconnect_needed=True)
-            account.reconnect_needed = True
-            raise
-        connection.store_tokens(
-            access_token=tokens.access_token,
-            refresh_token=tokens.refresh_token,
-            expires_in=tokens.expires_in,
-            now=timezone.now(),
-        )
-        connection.save()
-        return tokens.access_token
+            connection.store_tokens(
+                access_token=tokens.access_token,
+                refresh_token=tokens.refresh_token,
+                expires_in=tokens.expires_in,
+                now=timezone.now(),
+            )
+            connection.save()
+            return tokens.access_token
+    except ReconnectNeeded:
+        # Outside the transaction above, so that the mark survives its rollback.
+        Account.objects.filter(pk=account.pk).update(reconnect_needed=True)
+        account.reconnect_needed = True
+        raise
 
 
 def client_for(account: Account) -> AdultWorkClient:

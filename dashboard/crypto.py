@@ -15,8 +15,8 @@ class TokenDecryptionError(Exception):
 def _fernet(keys: tuple[str, ...]) -> MultiFernet:
     if not keys:
         raise ImproperlyConfigured(
-            "TOKEN_ENCRYPTION_KEYS is empty: set at least one Fernet key "
-            "(python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')."
+            "TOKEN_ENCRYPTION_KEYS is empty: set at least one Fernet key, made with "
+            "Fernet.generate_key() from the cryptography package."
         )
     try:
         return MultiFernet([Fernet(key) for key in keys])

@@ -162,9 +162,7 @@ ADULTWORK_PAGE_SIZE = env.int("ADULTWORK_PAGE_SIZE", default=100)
 ADULTWORK_TOKEN_REFRESH_MARGIN = env.int("ADULTWORK_TOKEN_REFRESH_MARGIN", default=120)
 
 # Fernet keys for tokens at rest, newest first; older keys only decrypt (MultiFernet).
-TOKEN_ENCRYPTION_KEYS = env.list(
-    "TOKEN_ENCRYPTION_KEYS", default=[_DEV_TOKEN_KEY] if DEBUG else []
-)
+TOKEN_ENCRYPTION_KEYS = env.list("TOKEN_ENCRYPTION_KEYS", default=[_DEV_TOKEN_KEY] if DEBUG else [])
 
 # How stale a list may be before the worker syncs its account again.
 SYNC_INTERVAL_SECONDS = env.int("SYNC_INTERVAL_SECONDS", default=300)

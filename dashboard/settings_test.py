@@ -5,15 +5,18 @@ import os
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key")
 os.environ.setdefault("TOKEN_ENCRYPTION_KEYS", "dGVzdC1vbmx5LXRva2VuLWtleS0zMi1ieXRlcy1vayE=")
 
-from dashboard.settings import *  # noqa: E402,F403
-from dashboard.settings import STORAGES  # noqa: E402
+from dashboard.settings import *  # noqa: F403
+from dashboard.settings import STORAGES
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
 # Serve static files from the source folders, as DEBUG does, without a collectstatic.
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
-STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+STORAGES = {
+    **STORAGES,
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
 TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
 ADULTWORK_GET_RETRIES = 0
 ADULTWORK_TIMEOUT = 3.0

@@ -1,4 +1,4 @@
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django import template
 from django.utils import timezone
@@ -39,6 +39,8 @@ def zone_name() -> str:
 def ago(moment: datetime | None) -> str:
     if moment is None:
         return "never"
+    if timezone.now() - moment < timedelta(minutes=1):
+        return "just now"
     return f"{timesince(moment).split(',')[0]} ago"
 
 

@@ -31,7 +31,9 @@ def test_the_inbox_puts_the_soonest_deadline_first(client, owner, account, now):
 def test_expired_requests_are_kept_apart(client, owner, account, now):
     BookingFactory(account=account, accept_by=now - timedelta(hours=1), party_nickname="TooLate")
     BookingFactory(
-        account=account, accept_by=now + timedelta(hours=1), session_at=now - timedelta(minutes=5),
+        account=account,
+        accept_by=now + timedelta(hours=1),
+        session_at=now - timedelta(minutes=5),
         party_nickname="SessionPassed",
     )
     BookingFactory(account=account, party_nickname="StillOpen")

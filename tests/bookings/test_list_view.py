@@ -19,10 +19,14 @@ def list_url(service=Service.WEBCAM, direction=Direction.RECEIVED) -> str:
 
 
 @pytest.mark.parametrize(("service", "direction"), LISTS)
-def test_each_list_shows_only_its_own_service_and_direction(client, owner, account, service, direction):
+def test_each_list_shows_only_its_own_service_and_direction(
+    client, owner, account, service, direction
+):
     for other_service, other_direction in LISTS:
         BookingFactory(
-            account=account, service=other_service, direction=other_direction,
+            account=account,
+            service=other_service,
+            direction=other_direction,
             party_nickname=f"{other_service}-{other_direction}",
         )
     client.force_login(owner)
@@ -190,11 +194,12 @@ def test_the_number_of_queries_does_not_grow_with_the_rows(
         client.get(list_url())
 
 
-def test_list_pages_render_from_the_local_copy_with_the_sandbox_stopped(db, client, owner, settings):
+def test_list_pages_render_from_the_local_copy_with_the_sandbox_stopped(
+    db, client, owner, settings
+):
+    from bookings.sync import sync_account
     from sandbox.control import SandboxControl
     from sandbox.server import SandboxServer
-
-    from bookings.sync import sync_account
     from tests.conftest import connect
 
     server = SandboxServer(port=0).start()

@@ -52,7 +52,10 @@ def test_a_failing_page_names_account_and_page_and_keeps_every_row(performer, sa
     sync_account(account=performer)
     before = snapshot()
     sandbox.add_fault(
-        path="/v1/Webcam/ReceivedBookings", kind="status", status=500, times=None,
+        path="/v1/Webcam/ReceivedBookings",
+        kind="status",
+        status=500,
+        times=None,
         query={"PageNumber": "2"},
     )
     with pytest.raises(SyncFailed) as failure:
@@ -95,7 +98,10 @@ def test_the_command_exits_non_zero_with_a_clear_message_when_a_page_fails(
 ):
     settings.ADULTWORK_PAGE_SIZE = 5
     sandbox.add_fault(
-        path="/v1/PhoneChat/MadeBookings", kind="status", status=503, times=None,
+        path="/v1/PhoneChat/MadeBookings",
+        kind="status",
+        status=503,
+        times=None,
         query={"PageNumber": "1"},
     )
     with pytest.raises(CommandError, match="the bookings already stored are kept"):

@@ -50,8 +50,10 @@ def test_a_refused_refresh_marks_the_account_reconnect_needed(performer, sandbox
     # Spend the stored refresh token behind our back, as a rotation elsewhere would.
     stale = Connection.objects.get(account=performer)
     stale.store_tokens(
-        access_token="x", refresh_token="a-refresh-token-the-sandbox-never-issued",
-        expires_in=0, now=timezone.now() - timedelta(hours=1),
+        access_token="x",
+        refresh_token="a-refresh-token-the-sandbox-never-issued",
+        expires_in=0,
+        now=timezone.now() - timedelta(hours=1),
     )
     stale.save()
     with pytest.raises(ReconnectNeeded):

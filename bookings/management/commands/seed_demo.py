@@ -8,7 +8,7 @@ from dashboard.adultwork import connect_account
 from gateway import Identity, TokenSet
 
 DEMO_USERNAME = "demo"
-DEMO_PASSWORD = "demo"  # noqa: S105  (the demo's published sign-in, refused unless DEBUG)
+DEMO_PASSWORD = "demo"
 
 
 class Command(BaseCommand):

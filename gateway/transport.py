@@ -1,0 +1,118 @@
+"""The requests.Session every gateway client uses: a timeout on every call, retries for GETs only.
+
+Modelled on Zulip's outgoing session: the adapter supplies the timeout, so no call can forget it.
+"""
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
+
+from .errors import (
+    UNKNOWN_OUTCOME,
+    UnreadableAnswer,
+    from_transport_error,
+    is_action,
+    raise_for_response,
+)
+from .parsing import load_json
+
+# Backoff between GET retries: 0 s before the first, then 0.5 s, 1 s, ... capped, so a page view
+# waiting on a sync never sleeps long.
+BACKOFF_FACTOR = 0.25
+BACKOFF_MAX = 4.0
+RETRY_STATUSES = frozenset({502, 503, 504})
+RETRY_METHODS = frozenset({"GET"})
+
+
+class TimeoutHTTPAdapter(HTTPAdapter):
+    """An adapter that gives every request a timeout unless the caller chose one."""
+
+    def __init__(self, *, timeout: float, max_retries: Retry) -> None:
+        self.timeout = timeout
+        super().__init__(max_retries=max_retries)
+
+    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
+        if kwargs.get("timeout") is None:
+            kwargs["timeout"] = self.timeout
+        return super().send(request, **kwargs)
+
+
+class GetOnlyRetry(Retry):
+    """Retry that never sends anything but a GET twice.
+
+    urllib3 retries connection errors for every method; a POST here accepts, cancels or deletes,
+    and one that reached the server before the error could then act twice. So any other method
+    fails at once, exactly as with retries switched off.
+    """
+
+    def increment(self, method: str | None = None, *args: Any, **kwargs: Any) -> Retry:
+        if method is None or method.upper() not in RETRY_METHODS:
+            return _NO_RETRY.increment(method, *args, **kwargs)
+        return super().increment(method, *args, **kwargs)
+
+
+# What requests itself uses when retries are off: re-raise read errors, give up on the rest.
+_NO_RETRY = Retry(total=0, read=False)
+
+
+def get_retry(retries: int) -> Retry:
+    return GetOnlyRetry(
+        total=retries,
+        connect=retries,
+        read=retries,
+        status=retries,
+        other=0,
+        allowed_methods=RETRY_METHODS,
+        status_forcelist=RETRY_STATUSES,
+        backoff_factor=BACKOFF_FACTOR,
+        backoff_max=BACKOFF_MAX,
+        # After the last try, hand back the 503 itself so raise_for_response can word it.
+        raise_on_status=False,
+        # A Retry-After on a 429/503 could put a web request to sleep for minutes: 429 is not
+        # retried at all (the caller gets RateLimited.retry_after) and 503 uses our backoff.
+        respect_retry_after_header=False,
+    )
+
+
+def new_session(
+    *, timeout: float, retries: int, user_agent: str, headers: dict[str, str] | None = None
+) -> requests.Session:
+    session = requests.Session()
+    adapter = TimeoutHTTPAdapter(timeout=timeout, max_retries=get_retry(retries))
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    session.headers.update(
+        {"User-Agent": user_agent, "Accept": "application/json", **(headers or {})}
+    )
+    return session
+
+
+def send(
+    session: requests.Session,
+    method: str,
+    url: str,
+    *,
+    token_endpoint: bool = False,
+    redact: Sequence[str] = (),
+    **kwargs: Any,
+) -> requests.Response:
+    """One call, with every failure turned into an AdultWorkError."""
+    try:
+        response = session.request(method, url, **kwargs)
+    except requests.RequestException as exc:
+        raise from_transport_error(exc, method=method) from exc
+    raise_for_response(response, token_endpoint=token_endpoint, redact=redact)
+    return response
+
+
+def read_answer[T](response: requests.Response, parse: Callable[[Any], T]) -> T:
+    """Decode and parse a 2xx answer; for a POST, warn that the action may have happened."""
+    try:
+        return parse(load_json(response.content))
+    except UnreadableAnswer as exc:
+        acted = response.request is not None and is_action(response.request.method)
+        message = f"{exc.message} {UNKNOWN_OUTCOME}" if acted else exc.message
+        raise UnreadableAnswer(message, status=response.status_code) from exc
