@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django import forms
 
 from bookings.models import Status
@@ -52,3 +54,106 @@ def page_number(raw: str | None) -> int:
     except ValueError:
         return 1
     return number if number >= 1 else 1
+
+
+MAX_REASON = 500
+MAX_CREDITS = Decimal("100000")
+
+
+class AcceptForm(forms.Form):
+    credits = forms.DecimalField(
+        label="Credits you want",
+        min_value=Decimal("0"),
+        max_value=MAX_CREDITS,
+        max_digits=10,
+        decimal_places=4,
+        error_messages={
+            "invalid": "Enter the credits as a number, such as 10 or 8.5.",
+            "max_decimal_places": "Credits have at most 4 decimal places.",
+            "min_value": "Credits cannot be negative.",
+            "max_value": "That is more credits than any booking is worth; check the amount.",
+            "required": "Enter the credits you want for this booking.",
+        },
+    )
+
+
+class ReasonForm(forms.Form):
+    """Reject and cancel: AdultWork requires a reason."""
+
+    reason = forms.CharField(
+        label="Reason",
+        max_length=MAX_REASON,
+        strip=True,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={
+            "required": "Give a reason: AdultWork shows it to the other party.",
+            "max_length": "Keep the reason to 500 characters or fewer.",
+        },
+    )
+    template_reason = forms.CharField(required=False, max_length=MAX_REASON)
+    save_template = forms.BooleanField(required=False, label="Save this reason for next time")
+
+    def __init__(self, data=None, *args, **kwargs) -> None:
+        # A saved reason tapped in one go arrives as template_reason; it stands for the text.
+        if data is not None and data.get("template_reason"):
+            data = data.copy()
+            data["reason"] = data["template_reason"]
+        super().__init__(data, *args, **kwargs)
+
+
+class OptionalReasonForm(ReasonForm):
+    """Re-invite: AdultWork uses its own default reason when none is given."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].required = False
+
+
+class NoInputForm(forms.Form):
+    pass
+
+
+ACTION_FORMS: dict[str, type[forms.Form]] = {
+    "accept": AcceptForm,
+    "reject": ReasonForm,
+    "cancel": ReasonForm,
+    "reinvite": OptionalReasonForm,
+    "confirm": NoInputForm,
+    "reschedule": NoInputForm,
+    "delete": NoInputForm,
+}
+
+
+def first_error(form: forms.Form) -> str:
+    for errors in form.errors.values():
+        return str(errors[0])
+    return ""
+
+
+class AuditFilterForm(ListFilterForm):
+    """The audit log's filters: account, action and outcome."""
+
+    def __init__(self, data, *, accounts, **kwargs) -> None:
+        from bookings.rules import Action
+        from dashboard.models import AuditEntry
+
+        super().__init__(data, accounts=accounts, **kwargs)
+        del self.fields["status"], self.fields["sort"]
+        self.fields["action"] = forms.ChoiceField(
+            choices=[("", "Any action"), *((a.value, a.label) for a in Action)], required=False
+        )
+        self.fields["outcome"] = forms.ChoiceField(
+            choices=[("", "Any outcome"), *AuditEntry.Outcome.choices], required=False
+        )
+
+    def cleaned_or_default(self) -> tuple[dict, list[str]]:
+        self.is_valid()
+        problems = [
+            f"“{self.data.get(name)}” is not a valid {name}; showing every {name}."
+            for name in self.errors
+        ]
+        return {
+            "account": self.cleaned_data.get("account"),
+            "action": self.cleaned_data.get("action") or None,
+            "outcome": self.cleaned_data.get("outcome") or None,
+        }, problems

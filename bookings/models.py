@@ -94,6 +94,9 @@ class Booking(models.Model):
 
     raw = models.JSONField(default=dict, encoder=RawPayloadEncoder)
     last_seen_at = models.DateTimeField(default=timezone.now)
+    # Set while an action on this booking is with AdultWork, so that a second tap or a second
+    # device cannot send it twice; a claim older than ACTION_CLAIM_SECONDS is abandoned.
+    action_claimed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -138,3 +141,20 @@ class SyncRun(models.Model):
 
     def __str__(self) -> str:
         return f"sync of {self.account_id} at {self.started_at:%Y-%m-%d %H:%M}"
+
+
+class ReasonTemplate(models.Model):
+    """A reason an account gives often, to pick in one tap when rejecting or cancelling."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="reason_templates")
+    text = models.CharField(max_length=500)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["text"]
+        constraints = [
+            models.UniqueConstraint(fields=["account", "text"], name="one_template_per_text")
+        ]
+
+    def __str__(self) -> str:
+        return self.text

@@ -4,11 +4,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
-from bookings.models import Booking, Direction, Status, SyncRun
-from dashboard.models import Account
+from bookings.models import Booking, Direction, ReasonTemplate, Status, SyncRun
+from dashboard.models import Account, AuditEntry
 
 PAGE_SIZE = 25
 
@@ -46,6 +46,9 @@ LIST_COLUMNS = (
     "party_user_id",
     "party_nickname",
     "party_last_accessed_from",
+    "party_phone_number",
+    "party_skype_name",
+    "comments",
     "feedback_total",
     "feedback_positive",
     "feedback_neutral",
@@ -84,16 +87,47 @@ def paginate(queryset: QuerySet, *, number: int, per_page: int = PAGE_SIZE) -> W
 
 
 def accounts_with_freshness(user) -> list[Account]:
-    """The accounts the user may see, each with `last_synced_at` (last good sync) and
-    `last_sync_error` (of the latest sync, blank when it went well), in one query."""
+    """The accounts the user may see, each with `last_synced_at` (last good sync),
+    `last_sync_error` (of the latest sync, blank when it went well) and `can_act`, in one
+    query."""
     latest = SyncRun.objects.filter(account=OuterRef("pk")).order_by("-started_at")
+    acting = Account.objects.actionable_by(user).filter(pk=OuterRef("pk"))
     return list(
         Account.objects.visible_to(user).annotate(
-            last_synced_at=Max("sync_runs__finished_at", filter=Q(sync_runs__ok=True)),
+            last_synced_at=Subquery(
+                SyncRun.objects.filter(account=OuterRef("pk"), ok=True)
+                .order_by("-finished_at")
+                .values("finished_at")[:1]
+            ),
             last_sync_error=Subquery(latest.values("error")[:1]),
-            last_sync_started_at=Subquery(latest.values("started_at")[:1]),
+            can_act=Exists(acting),
         )
     )
+
+
+def reason_templates(accounts: list[Account]) -> dict[int, list[str]]:
+    templates: dict[int, list[str]] = {a.pk: [] for a in accounts}
+    rows = ReasonTemplate.objects.filter(account__in=[a.pk for a in accounts])
+    for account_id, text in rows.values_list("account_id", "text"):
+        templates[account_id].append(text)
+    return templates
+
+
+def audit_entries(
+    *,
+    accounts: list[Account],
+    account: int | None = None,
+    action: str | None = None,
+    outcome: str | None = None,
+):
+    entries = AuditEntry.objects.filter(account__in=[a.pk for a in accounts])
+    if account is not None:
+        entries = entries.filter(account=account)
+    if action:
+        entries = entries.filter(action=action)
+    if outcome:
+        entries = entries.filter(outcome=outcome)
+    return entries.order_by("-at", "-pk")
 
 
 def booking_list(

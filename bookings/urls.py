@@ -17,11 +17,19 @@ class DirectionConverter(ServiceConverter):
     regex = "received|made"
 
 
+class ActionConverter(ServiceConverter):
+    regex = "accept|reject|cancel|confirm|reschedule|reinvite|delete"
+
+
 register_converter(ServiceConverter, "service")
 register_converter(DirectionConverter, "direction")
+register_converter(ActionConverter, "action")
 
 app_name = "bookings"
 urlpatterns = [
     path("", views.inbox, name="inbox"),
     path("<service:service>/<direction:direction>/", views.booking_list, name="list"),
+    path("<int:pk>/<action:action>/", views.booking_action, name="action"),
+    path("delete/", views.bookings_delete, name="delete"),
+    path("audit/", views.audit_log, name="audit"),
 ]

@@ -1,13 +1,18 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_safe
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST, require_safe
+from django_htmx.http import trigger_client_event
 
-from bookings import selectors
-from bookings.forms import ListFilterForm, page_number
-from bookings.models import Direction, Service
+from bookings import selectors, services
+from bookings.forms import ACTION_FORMS, AuditFilterForm, ListFilterForm, first_error, page_number
+from bookings.models import Booking, Direction, Service
+from bookings.rules import FINISHED, Action
+from dashboard.models import Account
 
 LIST_TITLES = {
     (Service.WEBCAM, Direction.RECEIVED): "Webcam bookings received",
@@ -29,6 +34,33 @@ def _template(request: HttpRequest, template: str) -> str:
     return template
 
 
+def _row_context(request: HttpRequest, accounts: list[Account]) -> dict:
+    """What every booking row needs to render, whatever page it is on."""
+    # After an htmx action, "back" is the page the row sits on, not the action's URL.
+    back_url = request.get_full_path()
+    if request.htmx and request.htmx.current_url_abs_path:
+        back_url = request.htmx.current_url_abs_path
+    return {
+        "accounts_by_id": {a.pk: a for a in accounts},
+        "show_account": len(accounts) > 1,
+        "templates_by_account": selectors.reason_templates(accounts),
+        "finished_statuses": FINISHED,
+        "back_url": back_url,
+        "now": timezone.now(),
+    }
+
+
+def _booking_for_actor(request: HttpRequest, pk: int) -> Booking:
+    """The booking, if the user may act for its account. Viewers and strangers get the same
+    404, so ids reveal nothing."""
+    return get_object_or_404(
+        Booking.objects.select_related("account").filter(
+            account__in=Account.objects.actionable_by(request.user)
+        ),
+        pk=pk,
+    )
+
+
 @login_required
 @require_safe
 def inbox(request: HttpRequest) -> HttpResponse:
@@ -42,10 +74,9 @@ def inbox(request: HttpRequest) -> HttpResponse:
         _template(request, "bookings/inbox.html"),
         {
             "accounts": accounts,
-            "accounts_by_id": {a.pk: a for a in accounts},
             "window": window,
             "show_expired": show_expired,
-            "now": timezone.now(),
+            **_row_context(request, accounts),
         },
     )
 
@@ -81,11 +112,136 @@ def booking_list(request: HttpRequest, service: str, direction: str) -> HttpResp
             "direction": direction,
             # Shows the filters in effect, including the defaults that replaced bad values.
             "form": ListFilterForm(None, accounts=accounts, initial=filters),
-            "filters": filters,
             "accounts": shown,
             "all_accounts": accounts,
-            "accounts_by_id": {a.pk: a for a in accounts},
             "window": window,
-            "now": timezone.now(),
+            "can_act_any": any(a.can_act for a in shown),
+            **_row_context(request, accounts),
         },
     )
+
+
+@login_required
+@require_POST
+def booking_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    booking = _booking_for_actor(request, pk)
+    form = ACTION_FORMS[action](request.POST)
+    if not form.is_valid():
+        return _answer_form_error(request, booking, action, form)
+    data = form.cleaned_data
+    if data.get("save_template") and data.get("reason"):
+        services.reason_template_save(account=booking.account, text=data["reason"])
+    result = services.booking_act(
+        booking=booking,
+        user=request.user,
+        action=Action(action),
+        credits=data.get("credits"),
+        reason=data.get("reason") or None,
+    )
+    return _answer(request, [result], fallback=_list_url(booking))
+
+
+@login_required
+@require_POST
+def bookings_delete(request: HttpRequest) -> HttpResponse:
+    ids = [int(value) for value in request.POST.getlist("booking") if value.isdigit()]
+    bookings = list(
+        Booking.objects.select_related("account").filter(
+            pk__in=ids, account__in=Account.objects.actionable_by(request.user)
+        )
+    )
+    if not ids or len(bookings) != len(set(ids)):
+        # Nothing chosen, or an id the user may not touch: refuse the lot, reveal nothing.
+        raise Http404("No such bookings.")
+    results = services.bookings_delete(bookings=bookings, user=request.user)
+    return _answer(request, results, fallback=_list_url(bookings[0]), bulk=True)
+
+
+@login_required
+@require_safe
+def audit_log(request: HttpRequest) -> HttpResponse:
+    accounts = selectors.accounts_with_freshness(request.user)
+    form = AuditFilterForm(request.GET, accounts=accounts)
+    filters, problems = form.cleaned_or_default()
+    if "account" in form.errors:
+        raise Http404("No such account.")
+    for problem in problems:
+        messages.warning(request, problem)
+    window = selectors.paginate(
+        selectors.audit_entries(accounts=accounts, **filters), number=_page(request)
+    )
+    return render(
+        request,
+        _template(request, "bookings/audit.html"),
+        {
+            "form": AuditFilterForm(None, accounts=accounts, initial=filters),
+            "accounts": accounts,
+            "window": window,
+        },
+    )
+
+
+def _list_url(booking: Booking) -> str:
+    return reverse("bookings:list", args=[booking.service, booking.direction])
+
+
+def _back(request: HttpRequest, fallback: str) -> HttpResponse:
+    target = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return redirect(target)
+    return redirect(fallback)
+
+
+def _answer(
+    request: HttpRequest, results: list, *, fallback: str, bulk: bool = False
+) -> HttpResponse:
+    """htmx: the rows as they stand now, and a toast. Without JavaScript: back, with a
+    message."""
+    level = _worst(results)
+    message = _summary(results)
+    if not request.htmx:
+        getattr(messages, level)(request, message)
+        return _back(request, fallback)
+    accounts = selectors.accounts_with_freshness(request.user)
+    response = render(
+        request,
+        "bookings/rows.html#answer",
+        {"results": results, "bulk": bulk, **_row_context(request, accounts)},
+    )
+    return trigger_client_event(response, "toast", {"level": level, "message": message})
+
+
+def _answer_form_error(request: HttpRequest, booking: Booking, action: str, form) -> HttpResponse:
+    message = first_error(form)
+    if not request.htmx:
+        messages.error(request, message)
+        return _back(request, _list_url(booking))
+    accounts = selectors.accounts_with_freshness(request.user)
+    response = render(
+        request,
+        "bookings/rows.html#answer",
+        {
+            "results": [services.ActionResult("refused", message, booking)],
+            "open_dialog": action,
+            "dialog_form": form,
+            **_row_context(request, accounts),
+        },
+    )
+    return trigger_client_event(response, "toast", {"level": "error", "message": message})
+
+
+def _worst(results: list) -> str:
+    levels = [r.level for r in results]
+    for level in ("error", "warning"):
+        if level in levels:
+            return level
+    return "success"
+
+
+def _summary(results: list) -> str:
+    if len(results) == 1:
+        return results[0].message
+    done = sum(r.ok for r in results)
+    others = [r.message for r in results if not r.ok]
+    text = f"{done} of {len(results)} bookings deleted."
+    return f"{text} {' '.join(dict.fromkeys(others))}" if others else text

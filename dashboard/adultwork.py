@@ -64,8 +64,9 @@ def connect_account(*, owner, identity: Identity, tokens: TokenSet) -> Account:
     return account
 
 
-def fresh_access_token(account: Account) -> str:
-    """The account's access token, refreshed first when it is about to expire.
+def fresh_access_token(account: Account, *, force: bool = False) -> str:
+    """The account's access token, refreshed first when it is about to expire (or, with
+    force, because AdultWork just answered 401 to it).
 
     The row lock makes concurrent requests wait for one refresh instead of each spending
     the rotating refresh token, which would leave all but one holding a dead token.
@@ -74,7 +75,7 @@ def fresh_access_token(account: Account) -> str:
     try:
         with transaction.atomic():
             connection = Connection.objects.select_for_update().get(account=account)
-            if not connection.expires_within(margin, now=timezone.now()):
+            if not force and not connection.expires_within(margin, now=timezone.now()):
                 return connection.access_token
             tokens = oauth_client().refresh(refresh_token=connection.refresh_token)
             connection.store_tokens(
@@ -87,10 +88,14 @@ def fresh_access_token(account: Account) -> str:
             return tokens.access_token
     except ReconnectNeeded:
         # Outside the transaction above, so that the mark survives its rollback.
-        Account.objects.filter(pk=account.pk).update(reconnect_needed=True)
-        account.reconnect_needed = True
+        mark_reconnect_needed(account)
         raise
 
 
-def client_for(account: Account) -> AdultWorkClient:
-    return api_client(fresh_access_token(account))
+def client_for(account: Account, *, force_refresh: bool = False) -> AdultWorkClient:
+    return api_client(fresh_access_token(account, force=force_refresh))
+
+
+def mark_reconnect_needed(account: Account) -> None:
+    Account.objects.filter(pk=account.pk).update(reconnect_needed=True)
+    account.reconnect_needed = True

@@ -118,3 +118,39 @@ class Grant(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} {self.role} of {self.account}"
+
+
+class AuditEntry(models.Model):
+    """Who did what, for which account, with what inputs and what came of it."""
+
+    class Outcome(models.TextChoices):
+        DONE = "done", "Done"
+        REFUSED = "refused", "Refused"
+        FAILED = "failed", "Failed"
+        UNKNOWN = "unknown", "Outcome unknown"
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    # Kept as text too, so the log still reads right after a user or account is deleted.
+    username = models.CharField(max_length=150)
+    account = models.ForeignKey(
+        Account, on_delete=models.SET_NULL, null=True, related_name="audit_entries"
+    )
+    account_nickname = models.CharField(max_length=100)
+    action = models.CharField(max_length=20)
+    target = models.CharField(max_length=200, help_text="what was acted on, in words")
+    inputs = models.JSONField(default=dict, blank=True)
+    status_before = models.CharField(max_length=20, blank=True)
+    status_after = models.CharField(max_length=20, blank=True)
+    outcome = models.CharField(max_length=10, choices=Outcome.choices)
+    message = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["account", "-at"], name="audit_by_account")]
+        verbose_name_plural = "audit entries"
+
+    def __str__(self) -> str:
+        return f"{self.username} {self.action} {self.target}: {self.outcome}"

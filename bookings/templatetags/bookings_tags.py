@@ -4,6 +4,8 @@ from django import template
 from django.utils import timezone
 from django.utils.timesince import timesince
 
+from bookings import forms, rules
+
 register = template.Library()
 
 
@@ -70,3 +72,13 @@ def query_without_page(query) -> str:
     params.pop("page", None)
     encoded = params.urlencode()
     return f"{encoded}&" if encoded else ""
+
+
+@register.filter
+def allowed_actions(booking, now: datetime | None = None) -> list:
+    return rules.allowed_actions(booking, now or timezone.now())
+
+
+@register.filter
+def first_error(form) -> str:
+    return forms.first_error(form) if form is not None else ""

@@ -1,0 +1,374 @@
+"""Write operations on bookings: each action goes to AdultWork through the gateway, and the
+local copy is updated from AdultWork's answer. Keyword-only, as the style guide asks."""
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+import gateway
+from bookings.models import Booking, Direction, ReasonTemplate, Service
+from bookings.rules import PAST_TENSE, Action, refusal
+from bookings.sync import booking_fields, upsert_bookings
+from dashboard.adultwork import client_for, mark_reconnect_needed
+from dashboard.crypto import TokenDecryptionError
+from dashboard.models import Account, AuditEntry
+
+logger = logging.getLogger(__name__)
+
+# A claim older than this belongs to a request that died; the booking is free again.
+ACTION_CLAIM_SECONDS = 120
+
+Outcome = AuditEntry.Outcome
+BUSY = "This booking is already being updated: wait a moment and look again."
+RECONNECT = "AdultWork no longer accepts this account's sign-in: reconnect this account."
+
+
+@dataclass
+class ActionResult:
+    """What happened, in words for the user, and the rows to show now."""
+
+    outcome: str
+    message: str
+    booking: Booking | None  # the booking as it stands now; None once it is gone
+    created: Booking | None = None  # the new booking a reschedule makes
+    removed: list[int] = field(default_factory=list)  # local ids no longer on AdultWork
+
+    @property
+    def ok(self) -> bool:
+        return self.outcome == Outcome.DONE
+
+    @property
+    def level(self) -> str:
+        return {Outcome.DONE: "success", Outcome.UNKNOWN: "warning"}.get(self.outcome, "error")
+
+
+def booking_act(
+    *,
+    booking: Booking,
+    user,
+    action: Action,
+    credits: Decimal | None = None,
+    reason: str | None = None,
+    now: datetime | None = None,
+) -> ActionResult:
+    """Do one action on one booking, never twice at once, and record it in the audit log."""
+    if action is Action.DELETE:
+        return bookings_delete(bookings=[booking], user=user, now=now)[0]
+    inputs = {k: str(v) for k, v in (("credits", credits), ("reason", reason)) if v is not None}
+    status_before = booking.status
+    if not _claim(booking):
+        result = ActionResult(Outcome.REFUSED, BUSY, booking)
+    else:
+        try:
+            booking.refresh_from_db()
+            status_before = booking.status
+            if reason_not := refusal(action, booking, now or timezone.now()):
+                result = ActionResult(Outcome.REFUSED, reason_not, booking)
+            else:
+                result = _perform(booking=booking, action=action, credits=credits, reason=reason)
+        finally:
+            _release([booking.pk])
+    _audit(
+        user=user,
+        booking=booking,
+        action=action,
+        inputs=inputs,
+        status_before=status_before,
+        result=result,
+    )
+    return result
+
+
+def bookings_delete(
+    *, bookings: list[Booking], user, now: datetime | None = None
+) -> list[ActionResult]:
+    """Delete finished bookings with one call per account and list; each booking gets its own
+    answer and its own audit entry, in the order given."""
+    now = now or timezone.now()
+    pks = [b.pk for b in bookings]  # delete() clears a model's pk; keep the originals
+    results: dict[int, ActionResult] = {}
+    before = {b.pk: b.status for b in bookings}
+    claimed = [b for b in bookings if _claim(b)]
+    groups: dict[tuple[int, str, str], list[Booking]] = {}
+    try:
+        for booking in claimed:
+            booking.refresh_from_db()
+            before[booking.pk] = booking.status
+            if reason_not := refusal(Action.DELETE, booking, now):
+                results[booking.pk] = ActionResult(Outcome.REFUSED, reason_not, booking)
+            else:
+                key = (booking.account_id, booking.service, booking.direction)
+                groups.setdefault(key, []).append(booking)
+        for (_, service, direction), members in groups.items():
+            results.update(_delete_group(members, service=service, direction=direction))
+    finally:
+        _release([pk for pk, b in zip(pks, bookings, strict=True) if b in claimed])
+    ordered = []
+    for pk, booking in zip(pks, bookings, strict=True):
+        result = results.get(pk) or ActionResult(Outcome.REFUSED, BUSY, booking)
+        _audit(
+            user=user,
+            booking=booking,
+            action=Action.DELETE,
+            inputs={},
+            status_before=before[pk],
+            result=result,
+        )
+        ordered.append(result)
+    return ordered
+
+
+def _delete_group(members: list[Booking], *, service: str, direction: str) -> dict:
+    pks = [m.pk for m in members]
+    ids = [m.remote_id for m in members]
+    try:
+        answers = _with_token(
+            members[0].account,
+            lambda client: client.delete(service=service, direction=direction, booking_ids=ids),
+        )
+    except (gateway.AdultWorkError, TokenDecryptionError) as error:
+        return {pk: _failure(m, Action.DELETE, error) for pk, m in zip(pks, members, strict=True)}
+    return {pk: _apply(m, Action.DELETE, answers) for pk, m in zip(pks, members, strict=True)}
+
+
+def reason_template_save(*, account: Account, text: str) -> None:
+    ReasonTemplate.objects.get_or_create(account=account, text=text.strip())
+
+
+def _claim(booking: Booking) -> bool:
+    """Atomically mark the booking as in flight; False when another request holds it."""
+    now = timezone.now()
+    free = Q(action_claimed_at__isnull=True) | Q(
+        action_claimed_at__lt=now - timedelta(seconds=ACTION_CLAIM_SECONDS)
+    )
+    return Booking.objects.filter(free, pk=booking.pk).update(action_claimed_at=now) == 1
+
+
+def _release(pks: list[int]) -> None:
+    Booking.objects.filter(pk__in=pks).update(action_claimed_at=None)
+
+
+def _perform(
+    *, booking: Booking, action: Action, credits: Decimal | None, reason: str | None
+) -> ActionResult:
+    try:
+        answer = _with_token(
+            booking.account, lambda client: _send(client, booking, action, credits, reason)
+        )
+    except (gateway.AdultWorkError, TokenDecryptionError) as error:
+        return _failure(booking, action, error)
+    return _apply(booking, action, answer)
+
+
+def _with_token(account: Account, call):
+    """Make the call with the account's token; after a 401, refresh once and try again (a 401
+    means AdultWork did nothing, so the second try cannot act twice)."""
+    try:
+        with client_for(account) as client:
+            return call(client)
+    except gateway.TokenExpired:
+        try:
+            with client_for(account, force_refresh=True) as client:
+                return call(client)
+        except gateway.TokenExpired as error:
+            mark_reconnect_needed(account)
+            raise gateway.ReconnectNeeded(RECONNECT) from error
+    except TokenDecryptionError:
+        mark_reconnect_needed(account)
+        raise
+
+
+def _failure(booking: Booking, action: Action, error: Exception) -> ActionResult:
+    """The answer for each way a call can fail, the row re-read where that tells us more."""
+    match error:
+        case gateway.RateLimited(retry_after=int(seconds)) if seconds > 0:
+            message = f"AdultWork is receiving too many requests: try again in {seconds} seconds."
+            return ActionResult(Outcome.FAILED, message, booking)
+        case gateway.RateLimited():
+            message = "AdultWork is receiving too many requests: try again in a moment."
+            return ActionResult(Outcome.FAILED, message, booking)
+        case gateway.ReconnectNeeded() | TokenDecryptionError():
+            return ActionResult(Outcome.FAILED, RECONNECT, booking)
+        case gateway.NotFound():
+            return _gone(booking)
+        case gateway.Refused():
+            return _refused_remotely(booking, action, error)
+    return _unknown_outcome(booking, action, error)
+
+
+def _send(client, booking: Booking, action: Action, credits, reason):
+    remote_id = booking.remote_id
+    with client:
+        match action:
+            case Action.ACCEPT:
+                return client.accept(service=booking.service, booking_id=remote_id, credits=credits)
+            case Action.REJECT:
+                return client.reject(booking_id=remote_id, reason=reason)
+            case Action.CANCEL:
+                return client.cancel(
+                    service=booking.service,
+                    direction=booking.direction,
+                    booking_id=remote_id,
+                    reason=reason,
+                )
+            case Action.CONFIRM:
+                return client.confirm(booking_id=remote_id)
+            case Action.RESCHEDULE:
+                return client.reschedule(service=booking.service, booking_id=remote_id)
+            case Action.REINVITE:
+                return client.reinvite(booking_id=remote_id, reason=reason or None)
+            case Action.DELETE:
+                return client.delete(
+                    service=booking.service, direction=booking.direction, booking_ids=[remote_id]
+                )
+    raise ValueError(f"unknown action {action}")
+
+
+def _apply(booking: Booking, action: Action, answer) -> ActionResult:
+    """Update the local copy from AdultWork's answer."""
+    if action is Action.DELETE:
+        result = next((r for r in answer if r.booking_id == booking.remote_id), None)
+        if result is None or not result.deleted:
+            message = (result.message if result else None) or "AdultWork did not delete it."
+            return ActionResult(Outcome.REFUSED, message, booking)
+        pk = booking.pk
+        booking.delete()
+        return ActionResult(Outcome.DONE, "Booking deleted.", None, removed=[pk])
+    if action is Action.RESCHEDULE:
+        with transaction.atomic():
+            upsert_bookings(account=booking.account, records=[answer], seen_at=timezone.now())
+        created = Booking.objects.get(
+            account=booking.account, service=answer.service, remote_id=answer.remote_id
+        )
+        when = (
+            timezone.localtime(created.session_at).strftime("%H:%M") if created.session_at else ""
+        )
+        return ActionResult(
+            Outcome.DONE,
+            f"A new booking was made for {when}: make sure {booking.party_nickname} is online.",
+            booking,
+            created=created,
+        )
+    _store(booking, answer)
+    return ActionResult(
+        Outcome.DONE,
+        f"{booking.get_service_display()} booking with {booking.party_nickname} "
+        f"{PAST_TENSE[action]}.",
+        booking,
+    )
+
+
+def _store(booking: Booking, record: gateway.Booking) -> None:
+    for name, value in booking_fields(record).items():
+        setattr(booking, name, value)
+    booking.last_seen_at = timezone.now()
+    booking.save()
+
+
+def _reread(booking: Booking) -> bool:
+    """Refresh the row from the details endpoint; False when AdultWork could not say."""
+    try:
+        with client_for(booking.account) as client:
+            record = client.booking_details(
+                service=booking.service, direction=booking.direction, booking_id=booking.remote_id
+            )
+    except gateway.NotFound:
+        raise
+    except (gateway.AdultWorkError, TokenDecryptionError):
+        return False
+    _store(booking, record)
+    return True
+
+
+def _gone(booking: Booking) -> ActionResult:
+    pk = booking.pk
+    booking.delete()
+    return ActionResult(
+        Outcome.REFUSED,
+        "This booking is no longer on AdultWork, so it has been taken off your list.",
+        None,
+        removed=[pk],
+    )
+
+
+def _refused_remotely(booking: Booking, action: Action, error: gateway.Refused) -> ActionResult:
+    before = booking.status
+    try:
+        reread = _reread(booking)
+    except gateway.NotFound:
+        return _gone(booking)
+    if reread and booking.status != before:
+        return ActionResult(
+            Outcome.REFUSED,
+            f"This booking changed on AdultWork: it is now {booking.status.lower()}. "
+            f"{error.message}",
+            booking,
+        )
+    return ActionResult(Outcome.REFUSED, f"AdultWork refused: {error.message}", booking)
+
+
+def _unknown_outcome(
+    booking: Booking, action: Action, error: gateway.AdultWorkError
+) -> ActionResult:
+    """A timeout or a fault after the request may have reached AdultWork: look, never retry."""
+    before = booking.status
+    try:
+        reread = _reread(booking)
+    except gateway.NotFound:
+        return _gone(booking)
+    if not reread:
+        return ActionResult(
+            Outcome.UNKNOWN,
+            f"{_text(error)} The booking could not be read again either; it is shown as it was.",
+            booking,
+        )
+    if booking.status != before:
+        return ActionResult(
+            Outcome.UNKNOWN,
+            f"AdultWork was slow to answer, but the booking now reads {booking.status.lower()}: "
+            "check it is what you wanted.",
+            booking,
+        )
+    return ActionResult(
+        Outcome.UNKNOWN,
+        f"AdultWork did not confirm the {action.label.lower()}, and the booking still reads "
+        f"{booking.status.lower()}: nothing seems to have changed. Try again if you still want to.",
+        booking,
+    )
+
+
+def _text(error: Exception) -> str:
+    return getattr(error, "message", None) or str(error)
+
+
+def _audit(
+    *,
+    user,
+    booking: Booking,
+    action: Action,
+    inputs: dict,
+    status_before: str,
+    result: ActionResult,
+) -> None:
+    account = booking.account
+    AuditEntry.objects.create(
+        user=user,
+        username=user.get_username(),
+        account=account,
+        account_nickname=account.nickname,
+        action=str(action),
+        target=(
+            f"{Service(booking.service).label} {Direction(booking.direction).label.lower()} "
+            f"booking {booking.remote_id} with {booking.party_nickname or 'unknown'}"
+        ),
+        inputs=inputs,
+        status_before=status_before,
+        status_after=result.booking.status if result.booking else "",
+        outcome=result.outcome,
+        message=result.message,
+    )
