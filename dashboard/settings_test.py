@@ -24,3 +24,9 @@ SECURE_SSL_REDIRECT = False
 ALLOWED_HOSTS = ["*"]
 ADULTWORK_CLIENT_ID = "sandbox-client"
 ADULTWORK_CLIENT_SECRET = "sandbox-secret"
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    # A file, not the in-memory default: in-memory SQLite shared between threads locks whole
+    # tables and ignores the busy timeout, and the concurrency tests need real waiting.
+    (BASE_DIR / "var").mkdir(exist_ok=True)  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / "test-db.sqlite3")}  # noqa: F405
