@@ -44,4 +44,9 @@ def decrypt(ciphertext: str) -> str:
 
 def rotate(ciphertext: str) -> str:
     """Re-encrypt under the first key, so that older keys can be retired."""
-    return current_fernet().rotate(ciphertext.encode()).decode()
+    try:
+        return current_fernet().rotate(ciphertext.encode()).decode()
+    except InvalidToken as error:
+        raise TokenDecryptionError(
+            "A stored token cannot be read with any configured key."
+        ) from error

@@ -153,6 +153,9 @@ ADULTWORK_API_URL = env.str("ADULTWORK_API_URL", default="https://api.adultwork.
 ADULTWORK_AUTH_URL = env.str("ADULTWORK_AUTH_URL", default="https://platform.adultwork.com")
 ADULTWORK_CLIENT_ID = env.str("ADULTWORK_CLIENT_ID", default="")
 ADULTWORK_CLIENT_SECRET = env.str("ADULTWORK_CLIENT_SECRET", default="")
+# The redirect URI registered for the application; AdultWork compares it exactly. Empty: the
+# dashboard's own /accounts/connect/callback/ on the host it is served from.
+ADULTWORK_REDIRECT_URI = env.str("ADULTWORK_REDIRECT_URI", default="")
 # Assumed, not documented: the zone of the offset-less date-times the API sends.
 ADULTWORK_TIME_ZONE = env.str("ADULTWORK_TIME_ZONE", default="Europe/London")
 ADULTWORK_TIMEOUT = env.float("ADULTWORK_TIMEOUT", default=10.0)

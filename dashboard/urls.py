@@ -13,6 +13,7 @@ urlpatterns = [
         name="login",
     ),
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/", include("dashboard.account_urls")),
     path("bookings/", include("bookings.urls")),
     path("admin/", admin.site.urls),
 ]
