@@ -20,11 +20,12 @@ def time_left(deadline: datetime | None, now: datetime | None = None) -> str:
         return ""
     days, rest = divmod(minutes, 24 * 60)
     hours, minutes = divmod(rest, 60)
+    # Non-breaking spaces: "2 h 10 min" never splits across lines on a narrow screen.
     if days:
-        return f"{days} d {hours} h"
+        return f"{days}\u00a0d {hours}\u00a0h"
     if hours:
-        return f"{hours} h {minutes} min"
-    return f"{minutes} min"
+        return f"{hours}\u00a0h {minutes}\u00a0min"
+    return f"{minutes}\u00a0min"
 
 
 @register.filter

@@ -71,7 +71,7 @@
   document.addEventListener("DOMContentLoaded", function () {
     // With JavaScript the filter form applies on change; its button stays for everyone else.
     document.querySelectorAll("form.filters button[type=submit]").forEach(function (button) {
-      button.classList.add("visually-hidden");
+      button.hidden = true;
     });
     reopenDialogs(document);
   });
