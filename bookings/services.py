@@ -67,7 +67,9 @@ def booking_act(
         try:
             booking.refresh_from_db()
             status_before = booking.status
-            if reason_not := refusal(action, booking, now or timezone.now()):
+            if reason_not := _no_own_connection(booking.account) or refusal(
+                action, booking, now or timezone.now()
+            ):
                 result = ActionResult(Outcome.REFUSED, reason_not, booking)
             else:
                 result = _perform(booking=booking, action=action, credits=credits, reason=reason)
@@ -99,7 +101,9 @@ def bookings_delete(
         for booking in claimed:
             booking.refresh_from_db()
             before[booking.pk] = booking.status
-            if reason_not := refusal(Action.DELETE, booking, now):
+            if reason_not := _no_own_connection(booking.account) or refusal(
+                Action.DELETE, booking, now
+            ):
                 results[booking.pk] = ActionResult(Outcome.REFUSED, reason_not, booking)
             else:
                 key = (booking.account_id, booking.service, booking.direction)
@@ -138,6 +142,15 @@ def _delete_group(members: list[Booking], *, service: str, direction: str) -> di
 
 def reason_template_save(*, account: Account, text: str) -> None:
     ReasonTemplate.objects.get_or_create(account=account, text=text.strip())
+
+
+def _no_own_connection(account: Account) -> str | None:
+    if account.has_own_connection:
+        return None
+    return (
+        f"AdultWork lets a group manager read {account.nickname}'s made bookings, not act on "
+        f"them: {account.nickname} must connect the account to act."
+    )
 
 
 def _claim(booking: Booking) -> bool:

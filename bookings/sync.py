@@ -28,6 +28,7 @@ LISTS: tuple[tuple[str, str], ...] = (
     (Service.PHONECHAT, Direction.RECEIVED),
     (Service.PHONECHAT, Direction.MADE),
 )
+MEMBER_LISTS = tuple((s, d) for s, d in LISTS if d == Direction.MADE)
 NEWEST_FIRST = {Service.WEBCAM: "createddate-desc", Service.PHONECHAT: "date-desc"}
 
 # Every field a sync may change; the unique key and the primary key are not among them.
@@ -145,6 +146,7 @@ def sync_list(
     service: str,
     direction: str,
     full: bool = False,
+    member_id: int | None = None,
 ) -> ListResult:
     result = ListResult()
     horizon = None if full else _open_horizon(account, service, direction)
@@ -157,6 +159,7 @@ def sync_list(
                 page=page_number,
                 per_page=settings.ADULTWORK_PAGE_SIZE,
                 order_by=NEWEST_FIRST[service],
+                member_id=member_id,
             )
         except gateway.AdultWorkError as error:
             raise SyncFailed(
@@ -181,19 +184,25 @@ def sync_account(*, account: Account, full: bool = False) -> SyncRun:
     """Read the four lists of one account. Raises SyncFailed after recording the failure;
     the pages already stored stay stored."""
     run = SyncRun.objects.create(account=account)
+    # A group member without a connection of its own is read through its group manager's,
+    # and AdultWork's /v1/Groups twins offer its made lists only.
+    manager = account.managed_through
+    lists = LISTS if manager is None else MEMBER_LISTS
+    member_id = None if manager is None else account.remote_user_id
     try:
         try:
-            client = client_for(account)
+            client = client_for(manager or account)
         except (gateway.AdultWorkError, TokenDecryptionError) as error:
             raise SyncFailed(account=account, reason=_reason(error)) from error
         with client:
-            for service, direction in LISTS:
+            for service, direction in lists:
                 listed = sync_list(
                     account=account,
                     client=client,
                     service=service,
                     direction=direction,
                     full=full,
+                    member_id=member_id,
                 )
                 run.pages_read += listed.pages_read
                 run.bookings_seen += listed.bookings_seen

@@ -32,4 +32,5 @@ urlpatterns = [
     path("<int:pk>/<action:action>/", views.booking_action, name="action"),
     path("delete/", views.bookings_delete, name="delete"),
     path("audit/", views.audit_log, name="audit"),
+    path("audit/export.csv", views.audit_export, name="audit_export"),
 ]

@@ -1,10 +1,14 @@
+import csv
+from itertools import chain
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.text import slugify
 from django.views.decorators.http import require_POST, require_safe
 from django_htmx.http import trigger_client_event
 
@@ -12,7 +16,7 @@ from bookings import selectors, services
 from bookings.forms import ACTION_FORMS, AuditFilterForm, ListFilterForm, first_error, page_number
 from bookings.models import Booking, Direction, Service
 from bookings.rules import FINISHED, Action
-from dashboard.models import Account
+from dashboard.models import Account, Agency, AuditEntry
 
 LIST_TITLES = {
     (Service.WEBCAM, Direction.RECEIVED): "Webcam bookings received",
@@ -50,6 +54,11 @@ def _row_context(request: HttpRequest, accounts: list[Account]) -> dict:
     }
 
 
+def _acting_for(request: HttpRequest, accounts: list[Account]) -> list[str]:
+    """Nicknames of the accounts on the page that are not the user's own."""
+    return [a.nickname for a in accounts if a.owner_id != request.user.pk]
+
+
 def _booking_for_actor(request: HttpRequest, pk: int) -> Booking:
     """The booking, if the user may act for its account. Viewers and strangers get the same
     404, so ids reveal nothing."""
@@ -65,17 +74,25 @@ def _booking_for_actor(request: HttpRequest, pk: int) -> Booking:
 @require_safe
 def inbox(request: HttpRequest) -> HttpResponse:
     accounts = selectors.accounts_with_freshness(request.user)
+    form = ListFilterForm(request.GET, accounts=accounts)
+    filters, _ = form.cleaned_or_default()
+    if "account" in form.errors:
+        raise Http404("No such account.")
+    shown = [a for a in accounts if filters["account"] in (None, a.pk)]
     show_expired = request.GET.get("show") == "expired"
     window = selectors.paginate(
-        selectors.inbox(accounts=accounts, expired=show_expired), number=_page(request)
+        selectors.inbox(accounts=shown, expired=show_expired), number=_page(request)
     )
     return render(
         request,
         _template(request, "bookings/inbox.html"),
         {
-            "accounts": accounts,
+            "accounts": shown,
+            "all_accounts": accounts,
+            "form": ListFilterForm(None, accounts=accounts, initial=filters),
             "window": window,
             "show_expired": show_expired,
+            "acting_for": _acting_for(request, shown),
             **_row_context(request, accounts),
         },
     )
@@ -115,7 +132,8 @@ def booking_list(request: HttpRequest, service: str, direction: str) -> HttpResp
             "accounts": shown,
             "all_accounts": accounts,
             "window": window,
-            "can_act_any": any(a.can_act for a in shown),
+            "can_act_any": any(a.can_act and a.has_own_connection for a in shown),
+            "acting_for": _acting_for(request, shown),
             **_row_context(request, accounts),
         },
     )
@@ -170,6 +188,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     window = selectors.paginate(
         selectors.audit_entries(accounts=accounts, **filters), number=_page(request)
     )
+    shown = [a for a in accounts if filters["account"] in (None, a.pk)]
     return render(
         request,
         _template(request, "bookings/audit.html"),
@@ -177,8 +196,65 @@ def audit_log(request: HttpRequest) -> HttpResponse:
             "form": AuditFilterForm(None, accounts=accounts, initial=filters),
             "accounts": accounts,
             "window": window,
+            "acting_for": _acting_for(request, shown),
+            "export_query": f"account={filters['account']}" if filters["account"] else "",
         },
     )
+
+
+AUDIT_COLUMNS = (
+    "at",
+    "username",
+    "account_nickname",
+    "action",
+    "target",
+    "inputs",
+    "status_before",
+    "status_after",
+    "outcome",
+    "message",
+)
+
+
+@login_required
+@require_safe
+def audit_export(request: HttpRequest) -> StreamingHttpResponse:
+    """The audit log as CSV, of one account (any user who sees it) or of a whole agency (its
+    owner only)."""
+    account_id = request.GET.get("account", "")
+    agency_id = request.GET.get("agency", "")
+    if account_id.isdigit():
+        account = get_object_or_404(Account.objects.visible_to(request.user), pk=account_id)
+        entries = AuditEntry.objects.filter(account=account)
+        name = f"audit-{slugify(account.nickname)}"
+    elif agency_id.isdigit():
+        agency = get_object_or_404(Agency, pk=agency_id, owner=request.user)
+        entries = AuditEntry.objects.filter(account__agency=agency)
+        name = f"audit-{slugify(agency.name)}"
+    else:
+        raise Http404("Say which account or agency.")
+    rows = entries.order_by("at", "pk").values_list(*AUDIT_COLUMNS)
+    writer = csv.writer(_Echo())
+    lines = (writer.writerow([_cell(v) for v in row]) for row in rows.iterator(chunk_size=2000))
+    response = StreamingHttpResponse(
+        chain([writer.writerow(AUDIT_COLUMNS)], lines), content_type="text/csv; charset=utf-8"
+    )
+    stamp = timezone.now().strftime("%Y%m%d")
+    response["Content-Disposition"] = f'attachment; filename="{name}-{stamp}.csv"'
+    return response
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def _cell(value) -> str:
+    if isinstance(value, dict):
+        return "; ".join(f"{k}={v}" for k, v in value.items())
+    text = "" if value is None else str(value)
+    # A cell that a spreadsheet would run as a formula is written as text.
+    return f"'{text}" if text[:1] in ("=", "+", "-", "@") else text
 
 
 def _list_url(booking: Booking) -> str:

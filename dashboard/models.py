@@ -14,7 +14,15 @@ class AccountQuerySet(models.QuerySet["Account"]):
         if not user.is_authenticated:
             return self.none()
         granted = Grant.objects.filter(account=OuterRef("pk"), user=user)
-        return self.filter(Q(owner=user) | Q(Exists(granted)))
+        return self.filter(Q(owner=user) | Q(agency__owner=user) | Q(Exists(granted)))
+
+    def grantable_by(self, user) -> "AccountQuerySet":
+        """Accounts whose grants the user may manage: owned, run by an agency the user owns,
+        or granted with the owner role."""
+        if not user.is_authenticated:
+            return self.none()
+        granted = Grant.objects.filter(account=OuterRef("pk"), user=user, role=Grant.Role.OWNER)
+        return self.filter(Q(owner=user) | Q(agency__owner=user) | Q(Exists(granted)))
 
     def actionable_by(self, user) -> "AccountQuerySet":
         """Accounts the user may act for: owned, or granted as manager or owner."""
@@ -23,7 +31,39 @@ class AccountQuerySet(models.QuerySet["Account"]):
         granted = Grant.objects.filter(
             account=OuterRef("pk"), user=user, role__in=Grant.ACTING_ROLES
         )
-        return self.filter(Q(owner=user) | Q(Exists(granted)))
+        return self.filter(Q(owner=user) | Q(agency__owner=user) | Q(Exists(granted)))
+
+
+class Agency(models.Model):
+    """An agency runs performers' accounts through its staff."""
+
+    name = models.CharField(max_length=200)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="owned_agencies"
+    )
+    staff = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, related_name="agencies", blank=True, through="StaffMember"
+    )
+
+    class Meta:
+        verbose_name_plural = "agencies"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class StaffMember(models.Model):
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    added_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "user"], name="one_membership_per_user")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} at {self.agency}"
 
 
 class Account(models.Model):
@@ -31,6 +71,19 @@ class Account(models.Model):
 
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="owned_accounts"
+    )
+    agency = models.ForeignKey(
+        Agency,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="accounts",
+        help_text="The agency that runs this account; its owner may grant its staff access.",
+    )
+    # A group member added by its group manager: read through the manager's connection with
+    # the /v1/Groups twins, which AdultWork offers for made lists and details only.
+    managed_through = models.ForeignKey(
+        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="group_members"
     )
     remote_user_id = models.PositiveBigIntegerField(unique=True)
     nickname = models.CharField(max_length=100)
@@ -49,6 +102,10 @@ class Account(models.Model):
 
     def __str__(self) -> str:
         return self.nickname
+
+    @property
+    def has_own_connection(self) -> bool:
+        return self.managed_through_id is None
 
 
 class Connection(models.Model):

@@ -10,7 +10,8 @@ from django.views.decorators.http import require_POST, require_safe
 import gateway
 from dashboard import connect
 from dashboard.adultwork import api_client, connect_account, oauth_client
-from dashboard.models import Account
+from dashboard.forms import GrantForm, RoleForm, StaffForm
+from dashboard.models import Account, Agency, Grant, StaffMember
 from dashboard.signals import account_connected
 
 logger = logging.getLogger(__name__)
@@ -19,8 +20,17 @@ logger = logging.getLogger(__name__)
 @login_required
 @require_safe
 def account_list(request: HttpRequest) -> HttpResponse:
-    accounts = Account.objects.visible_to(request.user).select_related("owner")
-    return render(request, "dashboard/accounts.html", {"accounts": accounts})
+    accounts = Account.objects.visible_to(request.user).select_related("owner", "agency")
+    grantable = set(Account.objects.grantable_by(request.user).values_list("pk", flat=True))
+    return render(
+        request,
+        "dashboard/accounts.html",
+        {
+            "accounts": accounts,
+            "grantable": grantable,
+            "agencies": Agency.objects.filter(owner=request.user),
+        },
+    )
 
 
 @login_required
@@ -102,3 +112,113 @@ def disconnect(request: HttpRequest, pk: int) -> HttpResponse:
         request, f"{nickname} is disconnected: its tokens and its bookings here are deleted."
     )
     return redirect("accounts:list")
+
+
+def _account_for_granter(request: HttpRequest, pk: int) -> Account:
+    """The account, if the user may manage who else sees it; 404 for anyone else."""
+    return get_object_or_404(Account.objects.grantable_by(request.user), pk=pk)
+
+
+@login_required
+def account_access(request: HttpRequest, pk: int) -> HttpResponse:
+    account = _account_for_granter(request, pk)
+    form = GrantForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        grantee = form.cleaned_data["username"]
+        if grantee.pk == account.owner_id:
+            form.add_error("username", "That is the account's owner, who has every right already.")
+        else:
+            Grant.objects.update_or_create(
+                user=grantee,
+                account=account,
+                defaults={"role": form.cleaned_data["role"], "granted_by": request.user},
+            )
+            messages.success(
+                request,
+                f"{grantee.get_username()} may now {_role_verb(form.cleaned_data['role'])}"
+                f" {account.nickname}.",
+            )
+            return redirect("accounts:access", pk=account.pk)
+    return render(
+        request,
+        "dashboard/access.html",
+        {
+            "account": account,
+            "grants": account.grants.select_related("user").order_by("user__username"),
+            "form": form,
+            "roles": Grant.Role.choices,
+        },
+    )
+
+
+@login_required
+@require_POST
+def grant_change(request: HttpRequest, pk: int, grant_pk: int) -> HttpResponse:
+    account = _account_for_granter(request, pk)
+    grant = get_object_or_404(Grant, pk=grant_pk, account=account)
+    form = RoleForm(request.POST)
+    if form.is_valid():
+        grant.role = form.cleaned_data["role"]
+        grant.granted_by = request.user
+        grant.save(update_fields=["role", "granted_by"])
+        messages.success(
+            request,
+            f"{grant.user.get_username()} may now {_role_verb(grant.role)} {account.nickname}.",
+        )
+    else:
+        messages.error(request, "Choose viewer, manager or owner.")
+    return redirect("accounts:access", pk=account.pk)
+
+
+@login_required
+@require_POST
+def grant_revoke(request: HttpRequest, pk: int, grant_pk: int) -> HttpResponse:
+    account = _account_for_granter(request, pk)
+    grant = get_object_or_404(Grant, pk=grant_pk, account=account)
+    grant.delete()
+    messages.success(
+        request, f"{grant.user.get_username()} no longer has access to {account.nickname}."
+    )
+    return redirect("accounts:access", pk=account.pk)
+
+
+def _role_verb(role: str) -> str:
+    return {
+        Grant.Role.VIEWER: "see",
+        Grant.Role.MANAGER: "see and act for",
+        Grant.Role.OWNER: "act for and manage access to",
+    }[role]
+
+
+@login_required
+def agency_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    agency = get_object_or_404(Agency, pk=pk, owner=request.user)
+    form = StaffForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        StaffMember.objects.get_or_create(agency=agency, user=form.cleaned_data["username"])
+        messages.success(
+            request, f"{form.cleaned_data['username'].get_username()} joined the staff."
+        )
+        return redirect("accounts:agency", pk=agency.pk)
+    return render(
+        request,
+        "dashboard/agency.html",
+        {
+            "agency": agency,
+            "staff": agency.staff.order_by("username"),
+            "accounts": agency.accounts.order_by("nickname"),
+            "form": form,
+        },
+    )
+
+
+@login_required
+@require_POST
+def staff_remove(request: HttpRequest, pk: int, user_pk: int) -> HttpResponse:
+    agency = get_object_or_404(Agency, pk=pk, owner=request.user)
+    member = get_object_or_404(StaffMember, agency=agency, user_id=user_pk)
+    # Leaving the agency ends every grant on its accounts, at once.
+    Grant.objects.filter(user_id=user_pk, account__agency=agency).delete()
+    member.delete()
+    messages.success(request, f"{member.user.get_username()} left the staff; their grants ended.")
+    return redirect("accounts:agency", pk=agency.pk)

@@ -31,7 +31,10 @@ class Command(BaseCommand):
 def stale_account_ids(age: timedelta) -> list[int]:
     since = timezone.now() - age
     return list(
-        Account.objects.filter(connection__isnull=False, reconnect_needed=False)
+        Account.objects.filter(
+            Q(connection__isnull=False) | Q(managed_through__isnull=False),
+            reconnect_needed=False,
+        )
         .annotate(last_started=Max("sync_runs__started_at"))
         .filter(Q(last_started__isnull=True) | Q(last_started__lt=since))
         .values_list("pk", flat=True)

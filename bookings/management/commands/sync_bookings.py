@@ -1,4 +1,5 @@
 from django.core.management.base import BaseCommand, CommandError
+from django.db.models import Q
 
 from bookings.sync import SyncFailed, sync_account
 from dashboard.models import Account
@@ -14,7 +15,9 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, account: int | None, full: bool, **options) -> None:
-        accounts = Account.objects.filter(connection__isnull=False)
+        accounts = Account.objects.filter(
+            Q(connection__isnull=False) | Q(managed_through__isnull=False)
+        ).select_related("managed_through")
         if account is not None:
             accounts = accounts.filter(pk=account)
             if not accounts.exists():

@@ -1,0 +1,27 @@
+from django import forms
+from django.contrib.auth import get_user_model
+
+from dashboard.models import Grant
+
+
+class GrantForm(forms.Form):
+    username = forms.CharField(label="Username of the staff member", max_length=150)
+    role = forms.ChoiceField(choices=Grant.Role.choices, initial=Grant.Role.VIEWER)
+
+    def clean_username(self) -> object:
+        username = self.cleaned_data["username"].strip()
+        user = get_user_model().objects.filter(username=username).first()
+        if user is None:
+            raise forms.ValidationError(f"No one signs in here as “{username}”.")
+        return user
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(choices=Grant.Role.choices)
+
+
+class StaffForm(forms.Form):
+    username = forms.CharField(label="Username", max_length=150)
+
+    def clean_username(self) -> object:
+        return GrantForm.clean_username(self)  # the same lookup and message
