@@ -9,6 +9,7 @@ urlpatterns = [
     path("connect/callback/", views.connect_callback, name="callback"),
     path("<int:pk>/disconnect/", views.disconnect, name="disconnect"),
     path("<int:pk>/access/", views.account_access, name="access"),
+    path("<int:pk>/members/", views.group_member_add, name="member_add"),
     path("<int:pk>/access/<int:grant_pk>/role/", views.grant_change, name="grant_change"),
     path("<int:pk>/access/<int:grant_pk>/revoke/", views.grant_revoke, name="grant_revoke"),
     path("agency/<int:pk>/", views.agency_detail, name="agency"),

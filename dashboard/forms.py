@@ -25,3 +25,8 @@ class StaffForm(forms.Form):
 
     def clean_username(self) -> object:
         return GrantForm.clean_username(self)  # the same lookup and message
+
+
+class GroupMemberForm(forms.Form):
+    user_id = forms.IntegerField(label="The member's AdultWork user ID", min_value=1)
+    nickname = forms.CharField(label="Their nickname", max_length=100)

@@ -9,8 +9,8 @@ from django.views.decorators.http import require_POST, require_safe
 
 import gateway
 from dashboard import connect
-from dashboard.adultwork import api_client, connect_account, oauth_client
-from dashboard.forms import GrantForm, RoleForm, StaffForm
+from dashboard.adultwork import api_client, client_for, connect_account, oauth_client
+from dashboard.forms import GrantForm, GroupMemberForm, RoleForm, StaffForm
 from dashboard.models import Account, Agency, Grant, StaffMember
 from dashboard.signals import account_connected
 
@@ -222,3 +222,49 @@ def staff_remove(request: HttpRequest, pk: int, user_pk: int) -> HttpResponse:
     member.delete()
     messages.success(request, f"{member.user.get_username()} left the staff; their grants ended.")
     return redirect("accounts:agency", pk=agency.pk)
+
+
+@login_required
+@require_POST
+def group_member_add(request: HttpRequest, pk: int) -> HttpResponse:
+    """A group manager adds a member's account, read through the manager's connection."""
+    manager = get_object_or_404(Account, pk=pk, owner=request.user, is_group_manager=True)
+    form = GroupMemberForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Give the member's AdultWork user ID and nickname.")
+        return redirect("accounts:list")
+    member_id = form.cleaned_data["user_id"]
+    existing = Account.objects.filter(remote_user_id=member_id).first()
+    if existing is not None and existing.managed_through_id != manager.pk:
+        messages.error(request, f"{existing.nickname} is connected already.")
+        return redirect("accounts:list")
+    try:
+        with client_for(manager) as client:
+            # The cheapest call that AdultWork answers only for the manager's own members.
+            client.list_bookings(
+                service="webcam", direction="made", per_page=1, member_id=member_id
+            )
+    except gateway.Forbidden:
+        messages.error(request, f"AdultWork says user {member_id} is not in your group.")
+        return redirect("accounts:list")
+    except gateway.AdultWorkError as error:
+        messages.error(request, f"The member could not be checked: {error.message}")
+        return redirect("accounts:list")
+    member, _ = Account.objects.update_or_create(
+        remote_user_id=member_id,
+        defaults={
+            "owner": request.user,
+            "nickname": form.cleaned_data["nickname"],
+            "group_id": manager.group_id,
+            "group_name": manager.group_name,
+            "managed_through": manager,
+            "agency": manager.agency,
+        },
+    )
+    transaction.on_commit(lambda: account_connected.send(sender=Account, account=member))
+    messages.success(
+        request,
+        f"{member.nickname} added: their made bookings are read through your connection. "
+        f"Received bookings and actions need {member.nickname} to connect the account.",
+    )
+    return redirect("accounts:list")

@@ -223,3 +223,38 @@ def test_list_pages_render_from_the_local_copy_with_the_sandbox_stopped(
         assert response.status_code == 200
         assert response.text.count('class="booking ') > 0, (service, direction)
     assert client.get(reverse("bookings:inbox")).status_code == 200
+
+
+def test_viewers_see_phone_numbers_and_skype_names_masked(client, owner, account, db):
+    from dashboard.models import Grant
+    from tests.factories import GrantFactory, UserFactory
+
+    viewer = UserFactory(username="viewer")
+    GrantFactory(user=viewer, account=account, role=Grant.Role.VIEWER)
+    BookingFactory(
+        account=account,
+        service=Service.PHONECHAT,
+        method=1,
+        phone_number="447700900123",
+        skype_name="night.owl.77",
+    )
+    url = list_url(Service.PHONECHAT, Direction.RECEIVED)
+    client.force_login(owner)
+    text = client.get(url).text
+    assert "447700900123" in text
+    assert "night.owl.77" in text
+    client.force_login(viewer)
+    text = client.get(url).text
+    assert "447700900123" not in text
+    assert "night.owl.77" not in text
+    assert "••••23" in text
+
+
+def test_staff_looking_at_someone_elses_account_are_told_who_they_act_for(
+    client, owner, staff, account
+):
+    BookingFactory(account=account)
+    client.force_login(staff)
+    assert f"Acting for <strong>{account.nickname}</strong>" in client.get(list_url()).text
+    client.force_login(owner)
+    assert "Acting for" not in client.get(list_url()).text

@@ -1,0 +1,92 @@
+"""Granting, changing and revoking access to an account."""
+
+from django.urls import reverse
+
+from dashboard.models import Grant
+from tests.factories import AccountFactory, BookingFactory, GrantFactory, UserFactory
+
+
+def test_the_owner_grants_a_role_and_the_grantee_sees_the_account_at_once(client, owner, account):
+    newcomer = UserFactory(username="newcomer")
+    client.force_login(owner)
+    response = client.post(
+        reverse("accounts:access", args=[account.pk]), {"username": "newcomer", "role": "viewer"}
+    )
+    assert response.status_code == 302
+    assert Grant.objects.get(user=newcomer, account=account).role == "viewer"
+    BookingFactory(account=account, party_nickname="NowVisible")
+    client.force_login(newcomer)
+    assert "NowVisible" in client.get(reverse("bookings:inbox")).text
+
+
+def test_revoking_takes_effect_on_the_next_request(client, owner, staff, account):
+    BookingFactory(account=account, party_nickname="SoonHidden")
+    client.force_login(staff)
+    assert "SoonHidden" in client.get(reverse("bookings:inbox")).text
+    grant = Grant.objects.get(user=staff)
+    client.force_login(owner)
+    client.post(reverse("accounts:grant_revoke", args=[account.pk, grant.pk]))
+    client.force_login(staff)
+    assert "SoonHidden" not in client.get(reverse("bookings:inbox")).text
+
+
+def test_changing_a_role_to_viewer_stops_acting(client, owner, staff, account):
+    grant = Grant.objects.get(user=staff)
+    client.force_login(owner)
+    client.post(reverse("accounts:grant_change", args=[account.pk, grant.pk]), {"role": "viewer"})
+    grant.refresh_from_db()
+    assert grant.role == "viewer"
+    booking = BookingFactory(account=account)
+    client.force_login(staff)
+    response = client.post(reverse("bookings:action", args=[booking.pk, "reject"]), {"reason": "x"})
+    assert response.status_code == 404
+
+
+def test_a_grant_with_the_owner_role_may_manage_grants_but_a_manager_may_not(
+    client, account, staff
+):
+    co_owner = UserFactory(username="co-owner")
+    GrantFactory(user=co_owner, account=account, role=Grant.Role.OWNER)
+    url = reverse("accounts:access", args=[account.pk])
+    client.force_login(co_owner)
+    assert client.get(url).status_code == 200
+    client.force_login(staff)
+    assert client.get(url).status_code == 404
+
+
+def test_the_agency_owner_manages_grants_on_the_agencys_accounts(client, db):
+    from dashboard.models import Agency
+
+    boss = UserFactory(username="boss")
+    agency = Agency.objects.create(name="Velvet", owner=boss)
+    run = AccountFactory(agency=agency)
+    elsewhere = AccountFactory()
+    client.force_login(boss)
+    assert client.get(reverse("accounts:access", args=[run.pk])).status_code == 200
+    assert client.get(reverse("accounts:access", args=[elsewhere.pk])).status_code == 404
+
+
+def test_an_outsider_cannot_see_or_change_grants(client, outsider, account, staff):
+    grant = Grant.objects.get(user=staff)
+    client.force_login(outsider)
+    assert client.get(reverse("accounts:access", args=[account.pk])).status_code == 404
+    response = client.post(reverse("accounts:grant_revoke", args=[account.pk, grant.pk]))
+    assert response.status_code == 404
+    assert Grant.objects.filter(pk=grant.pk).exists()
+
+
+def test_a_grant_of_another_account_cannot_be_revoked_through_yours(client, owner, account):
+    other_grant = GrantFactory()
+    client.force_login(owner)
+    url = reverse("accounts:grant_revoke", args=[account.pk, other_grant.pk])
+    assert client.post(url).status_code == 404
+    assert Grant.objects.filter(pk=other_grant.pk).exists()
+
+
+def test_granting_an_unknown_user_or_the_owner_says_why(client, owner, account):
+    client.force_login(owner)
+    url = reverse("accounts:access", args=[account.pk])
+    assert "No one signs in here" in client.post(url, {"username": "ghost", "role": "viewer"}).text
+    assert (
+        "has every right already" in client.post(url, {"username": "owner", "role": "viewer"}).text
+    )
