@@ -1,4 +1,3 @@
-
 from playwright.sync_api import expect
 
 from bookings.models import Booking, Status

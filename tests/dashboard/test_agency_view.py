@@ -35,7 +35,7 @@ def test_removing_staff_ends_their_grants_on_the_agencys_accounts(client, db):
 
 
 def test_staff_and_outsiders_cannot_open_the_agency(client, db):
-    boss, agency = make_agency()
+    _, agency = make_agency()
     member = UserFactory(username="member")
     StaffMember.objects.create(agency=agency, user=member)
     for user in (member, UserFactory(username="stranger")):
