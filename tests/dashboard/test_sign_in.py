@@ -41,3 +41,59 @@ def test_pages_carry_a_content_security_policy_without_inline_scripts(client, db
     nonce = policy.split("'nonce-")[1].split("'")[0]
     for tag in response.text.split("<script")[1:]:
         assert f'nonce="{nonce}"' in tag or "src=" in tag.split(">")[0]
+
+
+def test_repeated_wrong_passwords_lock_the_sign_in_out(client, db):
+    UserFactory(username="performer")
+    for _ in range(5):
+        client.post(reverse("login"), {"username": "performer", "password": "wrong"})
+    response = client.post(
+        reverse("login"), {"username": "performer", "password": "secret-pass-123"}
+    )
+    assert response.status_code == 429
+    assert "Too many wrong passwords" in response.text
+    assert "_auth_user_id" not in client.session
+
+
+def test_a_password_reset_link_arrives_by_email_and_sets_a_new_password(client, db, mailoutbox):
+    user = UserFactory(username="forgetful", email="forgetful@example.com")
+    client.post(reverse("password_reset"), {"email": "forgetful@example.com"})
+    [mail] = mailoutbox
+    link = next(line for line in mail.body.splitlines() if "/password-reset/" in line)
+    path = link[link.index("/password-reset/") :].strip()
+    form = client.get(path, follow=True)
+    assert "Choose a new password" in form.text
+    client.post(
+        form.redirect_chain[-1][0],
+        {"new_password1": "a-much-better-pass-42", "new_password2": "a-much-better-pass-42"},
+    )
+    user.refresh_from_db()
+    assert user.check_password("a-much-better-pass-42")
+
+
+def test_a_reset_for_an_unknown_address_says_the_same_and_sends_nothing(client, db, mailoutbox):
+    response = client.post(reverse("password_reset"), {"email": "nobody@example.com"}, follow=True)
+    assert "Check your email" in response.text
+    assert mailoutbox == []
+
+
+def test_production_settings_make_cookies_secure(settings):
+    import importlib
+    import os
+
+    import dashboard.settings as production
+
+    previous = os.environ.get("DEBUG")
+    os.environ["DEBUG"] = "false"
+    try:
+        importlib.reload(production)
+        assert production.SESSION_COOKIE_SECURE
+        assert production.CSRF_COOKIE_SECURE
+        assert production.SECURE_SSL_REDIRECT
+        assert production.SECURE_HSTS_SECONDS > 0
+    finally:
+        if previous is None:
+            os.environ.pop("DEBUG", None)
+        else:
+            os.environ["DEBUG"] = previous
+        importlib.reload(production)
