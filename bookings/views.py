@@ -162,13 +162,14 @@ def booking_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 @login_required
 @require_POST
 def bookings_delete(request: HttpRequest) -> HttpResponse:
-    ids = [int(value) for value in request.POST.getlist("booking") if value.isdigit()]
+    raw = request.POST.getlist("booking")
+    ids = [int(v) for v in raw if v.isdigit() and len(v) <= 18]
     bookings = list(
         Booking.objects.select_related("account").filter(
             pk__in=ids, account__in=Account.objects.actionable_by(request.user)
         )
     )
-    if not ids or len(bookings) != len(set(ids)):
+    if not ids or len(ids) != len(raw) or len(bookings) != len(set(ids)):
         # Nothing chosen, or an id the user may not touch: refuse the lot, reveal nothing.
         raise Http404("No such bookings.")
     results = services.bookings_delete(bookings=bookings, user=request.user)
