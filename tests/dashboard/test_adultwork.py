@@ -60,3 +60,88 @@ def test_a_refused_refresh_marks_the_account_reconnect_needed(performer, sandbox
         fresh_access_token(performer)
     performer.refresh_from_db()
     assert performer.reconnect_needed
+
+
+def test_a_reused_refresh_token_leads_to_reconnect_needed(performer, sandbox):
+    spent = performer.connection.refresh_token
+    expire(performer)
+    fresh_access_token(performer)  # rotates: `spent` is now dead at AdultWork
+    stale = Connection.objects.get(account=performer)
+    stale.store_tokens(
+        access_token="x", refresh_token=spent, expires_in=0,
+        now=timezone.now() - timedelta(hours=1),
+    )
+    stale.save()
+    with pytest.raises(ReconnectNeeded):
+        fresh_access_token(performer)
+    performer.refresh_from_db()
+    assert performer.reconnect_needed
+
+
+def test_with_the_key_removed_no_call_is_made_with_a_token(performer, sandbox, settings):
+    from cryptography.fernet import Fernet
+
+    from dashboard.crypto import TokenDecryptionError
+
+    expire(performer)
+    sandbox.clear_requests()
+    settings.TOKEN_ENCRYPTION_KEYS = [Fernet.generate_key().decode()]
+    with pytest.raises(TokenDecryptionError):
+        fresh_access_token(performer)
+    assert sandbox.requests() == []
+
+
+def test_tokens_never_reach_the_logs(performer, sandbox, caplog):
+    import logging
+
+    from bookings.sync import SyncFailed, sync_account
+
+    caplog.set_level(logging.DEBUG)
+    tokens = [performer.connection.access_token, performer.connection.refresh_token]
+    sandbox.add_fault(path="/v1/Webcam/ReceivedBookings", kind="status", status=500, times=None)
+    expire(performer)
+    with pytest.raises(SyncFailed):
+        sync_account(account=performer)
+    tokens += [Connection.objects.get(account=performer).access_token]
+    for secret in tokens:
+        assert secret not in caplog.text
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_threads_with_an_expired_token_make_one_refresh_and_both_succeed(
+    sandbox, sandbox_users
+):
+    import threading
+
+    from tests.factories import UserFactory
+
+    account = connect(
+        sandbox, user=UserFactory(username="threads"), sandbox_user=sandbox_users["IvyBlaze"]
+    )
+    expire(account)
+    sandbox.clear_requests()
+    # Slow the refresh down so that the second thread arrives while the first holds the lock.
+    sandbox.add_fault(path="/OAuth/token", kind="latency", delay=0.3)
+    start = threading.Barrier(2)
+    tokens, errors = [], []
+
+    def use_the_account():
+        try:
+            start.wait()
+            tokens.append(fresh_access_token(account))
+        except Exception as error:  # noqa: BLE001 (reported below)
+            errors.append(error)
+
+    threads = [threading.Thread(target=use_the_account) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert len(token_calls(sandbox)) == 1
+    assert tokens[0] == tokens[1]
+    stored = Connection.objects.get(account=account)
+    assert stored.access_token == tokens[0]
+    # The newest refresh token is the one kept: it refreshes once more without complaint.
+    expire(account)
+    assert fresh_access_token(account) != tokens[0]

@@ -5,10 +5,23 @@ from django.db import transaction
 
 from bookings.sync import SyncFailed, sync_account
 from dashboard.adultwork import connect_account
+from dashboard.models import Account, Agency, Grant, StaffMember
 from gateway import Identity, TokenSet
 
+# The demo's published sign-ins (each password is its username), refused unless DEBUG.
 DEMO_USERNAME = "demo"
 DEMO_PASSWORD = "demo"
+AGENCY_OWNER = "agency"
+STAFF = ("staff1", "staff2")
+AGENCY_NAME = "Velvet Rooms"
+# Three accounts run by the agency, each with different grants.
+GRANTS = {
+    ("staff1", "ScarlettRose"): Grant.Role.MANAGER,
+    ("staff1", "JadeMoon"): Grant.Role.VIEWER,
+    ("staff2", "RubyLace"): Grant.Role.MANAGER,
+    ("staff2", "ScarlettRose"): Grant.Role.VIEWER,
+    ("staff2", "JadeMoon"): Grant.Role.OWNER,
+}
 
 
 class Command(BaseCommand):
@@ -27,19 +40,16 @@ class Command(BaseCommand):
         from sandbox.control import SandboxControl
 
         control = SandboxControl(sandbox_url or settings.ADULTWORK_API_URL)
+        users = {u["Nickname"]: u for u in control.users()}
         with transaction.atomic():
-            demo, created = get_user_model().objects.get_or_create(
-                username=DEMO_USERNAME, defaults={"first_name": "Demo"}
-            )
-            if created:
-                demo.set_password(DEMO_PASSWORD)
-                demo.save()
+            demo = demo_user(DEMO_USERNAME, DEMO_PASSWORD)
             accounts = [
                 connect_account(
                     owner=demo, identity=identity_of(remote), tokens=sandbox_tokens(control, remote)
                 )
-                for remote in demo_performers(control.users())
+                for remote in demo_performers(list(users.values()))
             ]
+            accounts += self._agency(control, users)
         self.stdout.write(f"Demo sign-in: {DEMO_USERNAME} / {DEMO_PASSWORD}")
         if no_sync:
             return
@@ -50,6 +60,44 @@ class Command(BaseCommand):
                 self.stderr.write(f"First sync failed: {failure}")
                 continue
             self.stdout.write(f"{account.nickname}: {run.bookings_seen} bookings synced")
+
+    def _agency(self, control, users: dict[str, dict]) -> list[Account]:
+        """The agency demo: its owner, two staff, and three accounts it runs."""
+        boss = demo_user(AGENCY_OWNER, AGENCY_OWNER)
+        agency, _ = Agency.objects.get_or_create(name=AGENCY_NAME, owner=boss)
+        for name in STAFF:
+            StaffMember.objects.get_or_create(agency=agency, user=demo_user(name, name))
+        run = []
+        for nickname in ("JadeMoon", "RubyLace"):
+            run.append(
+                connect_account(
+                    owner=boss,
+                    identity=identity_of(users[nickname]),
+                    tokens=sandbox_tokens(control, users[nickname]),
+                )
+            )
+        # ScarlettRose stays the demo performer's own account, run by the agency.
+        Account.objects.filter(nickname__in=["ScarlettRose", "JadeMoon", "RubyLace"]).update(
+            agency=agency
+        )
+        by_nickname = {a.nickname: a for a in Account.objects.filter(agency=agency)}
+        for (username, nickname), role in GRANTS.items():
+            Grant.objects.update_or_create(
+                user=get_user_model().objects.get(username=username),
+                account=by_nickname[nickname],
+                defaults={"role": role, "granted_by": boss},
+            )
+        return run
+
+
+def demo_user(username: str, password: str):
+    user, created = get_user_model().objects.get_or_create(
+        username=username, defaults={"email": f"{username}@demo.invalid"}
+    )
+    if created:
+        user.set_password(password)
+        user.save()
+    return user
 
 
 def demo_performers(users: list[dict]) -> list[dict]:
