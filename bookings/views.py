@@ -163,6 +163,8 @@ def booking_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 @require_POST
 def bookings_delete(request: HttpRequest) -> HttpResponse:
     raw = request.POST.getlist("booking")
+    if not raw:
+        return _nothing_chosen(request)
     ids = [int(v) for v in raw if v.isdigit() and len(v) <= 18]
     bookings = list(
         Booking.objects.select_related("account").filter(
@@ -256,6 +258,15 @@ def _cell(value) -> str:
     text = "" if value is None else str(value)
     # A cell that a spreadsheet would run as a formula is written as text.
     return f"'{text}" if text[:1] in ("=", "+", "-", "@") else text
+
+
+def _nothing_chosen(request: HttpRequest) -> HttpResponse:
+    message = "Tick the finished bookings to delete first."
+    if not request.htmx:
+        messages.warning(request, message)
+        return _back(request, reverse("bookings:inbox"))
+    response = HttpResponse(status=204)
+    return trigger_client_event(response, "toast", {"level": "warning", "message": message})
 
 
 def _list_url(booking: Booking) -> str:

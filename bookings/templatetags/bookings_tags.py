@@ -91,3 +91,11 @@ def mask(value: str) -> str:
     if not value:
         return ""
     return "•" * max(len(value) - 2, 4) + value[-2:]
+
+
+@register.filter
+def action_label(action: str) -> str:
+    try:
+        return rules.Action(action).label
+    except ValueError:
+        return action

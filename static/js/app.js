@@ -26,19 +26,21 @@
   // A dialog the server sent back with an error in it opens again, with what was typed.
   function reopenDialogs(root) {
     (root || document).querySelectorAll("dialog[data-open]").forEach(function (dialog) {
+      dialog.querySelectorAll("input[data-offer]").forEach(markCounterOffer);
       if (!dialog.open) { dialog.showModal(); }
     });
   }
 
   // Warn before a counter-offer: the client is told when the credits differ from the offer.
-  document.addEventListener("input", function (event) {
-    var input = event.target;
-    if (!input.matches("input[data-offer]")) { return; }
+  function markCounterOffer(input) {
     var hint = input.form.querySelector("[data-counter-offer-hint]");
-    var submit = input.form.querySelector("button[type=submit]");
+    var submit = input.form.querySelector(".dialog-actions button[type=submit]");
     var differs = input.value.trim() !== "" && Number(input.value) !== Number(input.dataset.offer);
     hint.classList.toggle("counter-offer", differs);
     submit.textContent = differs ? "Send counter-offer" : "Accept";
+  }
+  document.addEventListener("input", function (event) {
+    if (event.target.matches("input[data-offer]")) { markCounterOffer(event.target); }
   });
 
   // Toasts: the server names what happened in an HX-Trigger "toast" event.
@@ -67,7 +69,21 @@
     toast({ level: "error", message: "No connection to the dashboard: check your network." });
   });
 
-  document.addEventListener("htmx:afterSettle", function (event) { reopenDialogs(event.target); });
+  document.addEventListener("htmx:afterSettle", function (event) {
+    reopenDialogs(event.target);
+    // The dialog and the button that opened it are gone: keep focus on the row instead.
+    var heading = event.target.querySelector && event.target.matches("li.booking-item")
+      && !event.target.querySelector("dialog[open]") && event.target.querySelector("h2");
+    if (heading) { heading.focus({ preventScroll: true }); }
+  });
+
+  // A form in a dialog whose answer swapped nothing in its place (bulk delete) is done with.
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var dialog = event.detail.elt.closest && event.detail.elt.closest("dialog[open]");
+    var form = event.detail.elt.closest && event.detail.elt.closest("form");
+    if (!dialog && form) { dialog = form.querySelector("dialog[open]"); }
+    if (dialog && dialog.isConnected && event.detail.successful) { dialog.close(); }
+  });
   document.addEventListener("DOMContentLoaded", function () {
     // With JavaScript the filter form applies on change; its button stays for everyone else.
     document.querySelectorAll("form.filters button[type=submit]").forEach(function (button) {

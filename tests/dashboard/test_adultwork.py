@@ -129,7 +129,7 @@ def test_two_threads_with_an_expired_token_make_one_refresh_and_both_succeed(
         try:
             start.wait()
             tokens.append(fresh_access_token(account))
-        except Exception as error:  # noqa: BLE001 (reported below)
+        except Exception as error:
             errors.append(error)
 
     threads = [threading.Thread(target=use_the_account) for _ in range(2)]
