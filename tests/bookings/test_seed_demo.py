@@ -14,9 +14,7 @@ def test_the_demo_seed_refuses_to_run_without_debug(db, settings):
     assert not get_user_model().objects.filter(username="demo").exists()
 
 
-def test_the_demo_seed_connects_the_demo_and_the_agency_with_sandbox_tokens(
-    db, settings, sandbox
-):
+def test_the_demo_seed_connects_the_demo_and_the_agency_with_sandbox_tokens(db, settings, sandbox):
     settings.DEBUG = True
     call_command("seed_demo")
     demo = get_user_model().objects.get(username="demo")

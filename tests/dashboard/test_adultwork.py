@@ -68,7 +68,9 @@ def test_a_reused_refresh_token_leads_to_reconnect_needed(performer, sandbox):
     fresh_access_token(performer)  # rotates: `spent` is now dead at AdultWork
     stale = Connection.objects.get(account=performer)
     stale.store_tokens(
-        access_token="x", refresh_token=spent, expires_in=0,
+        access_token="x",
+        refresh_token=spent,
+        expires_in=0,
         now=timezone.now() - timedelta(hours=1),
     )
     stale.save()
