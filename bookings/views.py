@@ -70,15 +70,27 @@ def _booking_for_actor(request: HttpRequest, pk: int) -> Booking:
     )
 
 
+def _accounts_and_filters(
+    request: HttpRequest, form_class: type[ListFilterForm]
+) -> tuple[list[Account], dict, list[Account]]:
+    """Every account the user may see, the filters of the query string (bad values replaced
+    by defaults, with a message), and the accounts the page shows."""
+    accounts = selectors.accounts_with_freshness(request.user)
+    form = form_class(request.GET, accounts=accounts)
+    filters, problems = form.cleaned_or_default()
+    if "account" in form.errors:
+        # Someone else's account, or none at all: the same answer, so ids reveal nothing.
+        raise Http404("No such account.")
+    for problem in problems:
+        messages.warning(request, problem)
+    shown = [a for a in accounts if filters["account"] in (None, a.pk)]
+    return accounts, filters, shown
+
+
 @login_required
 @require_safe
 def inbox(request: HttpRequest) -> HttpResponse:
-    accounts = selectors.accounts_with_freshness(request.user)
-    form = ListFilterForm(request.GET, accounts=accounts)
-    filters, _ = form.cleaned_or_default()
-    if "account" in form.errors:
-        raise Http404("No such account.")
-    shown = [a for a in accounts if filters["account"] in (None, a.pk)]
+    accounts, filters, shown = _accounts_and_filters(request, ListFilterForm)
     show_expired = request.GET.get("show") == "expired"
     window = selectors.paginate(
         selectors.inbox(accounts=shown, expired=show_expired), number=_page(request)
@@ -101,15 +113,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_safe
 def booking_list(request: HttpRequest, service: str, direction: str) -> HttpResponse:
-    accounts = selectors.accounts_with_freshness(request.user)
-    form = ListFilterForm(request.GET, accounts=accounts)
-    filters, problems = form.cleaned_or_default()
-    if "account" in form.errors:
-        # Someone else's account, or none at all: the same answer, so ids reveal nothing.
-        raise Http404("No such account.")
-    for problem in problems:
-        messages.warning(request, problem)
-    shown = [a for a in accounts if filters["account"] in (None, a.pk)]
+    accounts, filters, shown = _accounts_and_filters(request, ListFilterForm)
     window = selectors.paginate(
         selectors.booking_list(
             accounts=shown,
@@ -181,17 +185,10 @@ def bookings_delete(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_safe
 def audit_log(request: HttpRequest) -> HttpResponse:
-    accounts = selectors.accounts_with_freshness(request.user)
-    form = AuditFilterForm(request.GET, accounts=accounts)
-    filters, problems = form.cleaned_or_default()
-    if "account" in form.errors:
-        raise Http404("No such account.")
-    for problem in problems:
-        messages.warning(request, problem)
+    accounts, filters, shown = _accounts_and_filters(request, AuditFilterForm)
     window = selectors.paginate(
         selectors.audit_entries(accounts=accounts, **filters), number=_page(request)
     )
-    shown = [a for a in accounts if filters["account"] in (None, a.pk)]
     return render(
         request,
         _template(request, "bookings/audit.html"),
