@@ -159,4 +159,7 @@ def inbox(*, accounts: list[Account], now: datetime | None = None, expired: bool
     lapsed = Q(accept_by__lte=now) | Q(session_at__lte=now)
     if expired:
         return pending.filter(lapsed).order_by("-accept_by", "-pk")
-    return pending.exclude(lapsed).order_by("accept_by", "pk")
+    # The positive form of "not lapsed": its accept_by test is answered from the inbox index,
+    # where a NOT (...) makes SQLite read every pending row (PostgreSQL rewrites it itself).
+    still_open = Q(accept_by__gt=now) | Q(accept_by__isnull=True)
+    return pending.filter(still_open).exclude(session_at__lte=now).order_by("accept_by", "pk")

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connections, router, transaction
 from django.db.models import Min
 from django.utils import timezone
 
@@ -32,10 +32,13 @@ MEMBER_LISTS = tuple((s, d) for s, d in LISTS if d == Direction.MADE)
 NEWEST_FIRST = {Service.WEBCAM: "createddate-desc", Service.PHONECHAT: "date-desc"}
 
 # Every field a sync may change; the unique key and the primary key are not among them.
+# Every field a sync may change: not the keys, and not the claim of an action in flight,
+# which a sync running meanwhile must leave alone.
+KEY_FIELDS = ("account", "service", "remote_id")
 UPSERT_FIELDS = [
     field.name
     for field in Booking._meta.concrete_fields
-    if field.name not in {"id", "account", "service", "remote_id"}
+    if field.name not in {"id", "action_claimed_at", *KEY_FIELDS}
 ]
 
 
@@ -106,26 +109,51 @@ def booking_fields(record: gateway.Booking) -> dict:
 def upsert_bookings(
     *, account: Account, records: Iterable[gateway.Booking], seen_at: datetime
 ) -> int:
-    """Insert or update the rows of these records in one statement; returns how many."""
-    rows = [
-        Booking(
-            account=account,
-            service=record.service,
-            direction=record.direction,
-            remote_id=record.remote_id,
-            last_seen_at=seen_at,
+    """Insert or update the rows of these records with one prepared statement; returns how
+    many.
+
+    The same ON CONFLICT upsert that bulk_create(update_conflicts=True) writes, but sent with
+    executemany: building bulk_create's one 100-row, 40-column statement cost more than the
+    database spent running it, and the first sync of a busy account is thousands of rows.
+    """
+    connection = connections[router.db_for_write(Booking)]
+    values = [
+        {
+            "account": account.pk,
+            "service": record.service,
+            "direction": record.direction,
+            "remote_id": record.remote_id,
             **booking_fields(record),
-        )
+            "last_seen_at": seen_at,
+        }
         for record in records
     ]
-    if rows:
-        Booking.objects.bulk_create(
-            rows,
-            update_conflicts=True,
-            unique_fields=["account", "service", "remote_id"],
-            update_fields=UPSERT_FIELDS,
-        )
-    return len(rows)
+    if values:
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                _upsert_sql(connection),
+                [
+                    tuple(f.get_db_prep_save(row[f.name], connection) for f in _UPSERT_COLUMNS)
+                    for row in values
+                ],
+            )
+    return len(values)
+
+
+_UPSERT_COLUMNS = [Booking._meta.get_field(name) for name in (*KEY_FIELDS, *UPSERT_FIELDS)]
+
+
+def _upsert_sql(connection) -> str:
+    quote = connection.ops.quote_name
+    columns = [quote(field.column) for field in _UPSERT_COLUMNS]
+    keys = ", ".join(quote(Booking._meta.get_field(name).column) for name in KEY_FIELDS)
+    updates = ", ".join(f"{column} = EXCLUDED.{column}" for column in columns[len(KEY_FIELDS) :])
+    # Only the model's own quoted names go into the text; every value is a parameter.
+    return (
+        f"INSERT INTO {quote(Booking._meta.db_table)} ({', '.join(columns)}) "  # noqa: S608
+        f"VALUES ({', '.join(['%s'] * len(columns))}) "
+        f"ON CONFLICT ({keys}) DO UPDATE SET {updates}"
+    )
 
 
 def _open_horizon(account: Account, service: str, direction: str) -> datetime | None:

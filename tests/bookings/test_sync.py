@@ -112,3 +112,15 @@ def test_the_command_exits_non_zero_with_a_clear_message_when_a_page_fails(
 def test_the_command_refuses_an_unknown_account(db):
     with pytest.raises(CommandError, match="No connected account"):
         call_command("sync_bookings", account=424242)
+
+
+def test_a_sync_leaves_the_claim_of_an_action_in_flight_alone(performer):
+    from django.utils import timezone
+
+    sync_account(account=performer)
+    booking = Booking.objects.filter(account=performer).first()
+    claimed_at = timezone.now()
+    Booking.objects.filter(pk=booking.pk).update(action_claimed_at=claimed_at)
+    sync_account(account=performer, full=True)
+    booking.refresh_from_db()
+    assert booking.action_claimed_at == claimed_at
