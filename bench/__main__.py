@@ -26,7 +26,7 @@ def main() -> int:
 def run(sqlite_path: str) -> int:
     from django.conf import settings
 
-    from bench import initial_sync, pages
+    from bench import actions, initial_sync, pages
     from bench.database import empty_bookings, throwaway_database
     from bench.report import load_average, machine_facts, print_table, progress
 
@@ -37,13 +37,20 @@ def run(sqlite_path: str) -> int:
         progress("Initial sync ...")
         sync_figures = initial_sync.run()
         empty_bookings()
+        progress("Actions ...")
+        action_figures = actions.run()
+        empty_bookings()
         progress("List pages ...")
         page_figures = pages.run()
     for name, value in facts:
         print(f"{name + ':':<10}{value}")
     print(f"{'Load:':<10}{load_average('at the end')}")
     print(f"{'Run:':<10}{time.perf_counter() - started:.0f} s\n")
-    sections = [("list pages and inbox", page_figures), ("initial sync", sync_figures)]
+    sections = [
+        ("list pages and inbox", page_figures),
+        ("initial sync", sync_figures),
+        ("actions", action_figures),
+    ]
     print_table(sections)
     missed = [f.name for _, figures in sections for f in figures if f.met is False]
     print(f"\n{len(missed)} target(s) missed." if missed else "\nEvery target met.")

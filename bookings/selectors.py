@@ -105,6 +105,13 @@ def accounts_with_freshness(user) -> list[Account]:
     )
 
 
+def accounts_for_rows(user) -> list[Account]:
+    """The accounts the user may see, each with `can_act`: what a row needs to render, without
+    the freshness of the lists (an action's answer is one row, not a list)."""
+    acting = Account.objects.actionable_by(user).filter(pk=OuterRef("pk"))
+    return list(Account.objects.visible_to(user).annotate(can_act=Exists(acting)))
+
+
 def reason_templates(accounts: list[Account]) -> dict[int, list[str]]:
     templates: dict[int, list[str]] = {a.pk: [] for a in accounts}
     rows = ReasonTemplate.objects.filter(account__in=[a.pk for a in accounts])

@@ -13,7 +13,7 @@ from django.utils import timezone
 import gateway
 from bookings.models import Booking, Direction, ReasonTemplate, Service
 from bookings.rules import PAST_TENSE, Action, refusal
-from bookings.sync import booking_fields, upsert_bookings
+from bookings.sync import UPSERT_FIELDS, booking_fields, upsert_bookings
 from dashboard.adultwork import client_for, mark_reconnect_needed
 from dashboard.crypto import TokenDecryptionError
 from dashboard.models import Account, AuditEntry
@@ -280,7 +280,8 @@ def _store(booking: Booking, record: gateway.Booking) -> None:
     for name, value in booking_fields(record).items():
         setattr(booking, name, value)
     booking.last_seen_at = timezone.now()
-    booking.save()
+    # Not the claim: it is released on its own, after the audit entry is written.
+    booking.save(update_fields=UPSERT_FIELDS)
 
 
 def _reread(booking: Booking) -> bool:

@@ -5,7 +5,8 @@ list newest first and stops once it has passed the oldest booking that could sti
 """
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Generator, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -178,34 +179,66 @@ def sync_list(
 ) -> ListResult:
     result = ListResult()
     horizon = None if full else _open_horizon(account, service, direction)
-    page_number = 1
-    while True:
-        try:
-            page = client.list_bookings(
-                service=service,
-                direction=direction,
-                page=page_number,
-                per_page=settings.ADULTWORK_PAGE_SIZE,
-                order_by=NEWEST_FIRST[service],
-                member_id=member_id,
-            )
-        except gateway.AdultWorkError as error:
-            raise SyncFailed(
-                account=account,
-                reason=error.message,
-                where=f"{list_label(service, direction)}, page {page_number}",
-            ) from error
-        with transaction.atomic():
-            result.bookings_seen += upsert_bookings(
-                account=account, records=page.bookings, seen_at=timezone.now()
-            )
-        result.pages_read += 1
-        if page_number >= page.page_count or not page.bookings:
-            return result
-        oldest_on_page = min((b.created_at for b in page.bookings if b.created_at), default=None)
-        if horizon is not None and oldest_on_page is not None and oldest_on_page < horizon:
-            return result
-        page_number += 1
+
+    def read(number: int) -> gateway.BookingPage:
+        return client.list_bookings(
+            service=service,
+            direction=direction,
+            page=number,
+            per_page=settings.ADULTWORK_PAGE_SIZE,
+            order_by=NEWEST_FIRST[service],
+            member_id=member_id,
+        )
+
+    pages = _read_ahead(read)
+    try:
+        for page in pages:
+            with transaction.atomic():
+                result.bookings_seen += upsert_bookings(
+                    account=account, records=page.bookings, seen_at=timezone.now()
+                )
+            result.pages_read += 1
+            oldest = min((b.created_at for b in page.bookings if b.created_at), default=None)
+            if horizon is not None and oldest is not None and oldest < horizon:
+                return result
+    except _PageFailed as failure:
+        raise SyncFailed(
+            account=account,
+            reason=failure.error.message,
+            where=f"{list_label(service, direction)}, page {failure.number}",
+        ) from failure.error
+    finally:
+        pages.close()
+    return result
+
+
+class _PageFailed(Exception):
+    def __init__(self, number: int, error: gateway.AdultWorkError) -> None:
+        self.number = number
+        self.error = error
+
+
+def _read_ahead(
+    read: Callable[[int], gateway.BookingPage],
+) -> Generator[gateway.BookingPage]:
+    """The pages of a list in order, each one read while the caller stores the one before,
+    so that a sync takes about as long as the slower of reading and storing, not both.
+
+    One reader thread owns the client (a requests.Session is not to be shared); at most one
+    page is read that the caller may not need, when it stops early.
+    """
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync-read") as reader:
+        number = 1
+        pending = reader.submit(read, number)
+        while pending is not None:
+            try:
+                page = pending.result()
+            except gateway.AdultWorkError as error:
+                raise _PageFailed(number, error) from error
+            more = number < page.page_count and bool(page.bookings)
+            pending = reader.submit(read, number + 1) if more else None
+            yield page
+            number += 1
 
 
 def sync_account(*, account: Account, full: bool = False) -> SyncRun:

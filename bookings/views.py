@@ -287,7 +287,7 @@ def _answer(
     if not request.htmx:
         getattr(messages, level)(request, message)
         return _back(request, fallback)
-    accounts = selectors.accounts_with_freshness(request.user)
+    accounts = selectors.accounts_for_rows(request.user)
     response = render(
         request,
         "bookings/rows.html#answer",
@@ -301,7 +301,7 @@ def _answer_form_error(request: HttpRequest, booking: Booking, action: str, form
     if not request.htmx:
         messages.error(request, message)
         return _back(request, _list_url(booking))
-    accounts = selectors.accounts_with_freshness(request.user)
+    accounts = selectors.accounts_for_rows(request.user)
     response = render(
         request,
         "bookings/rows.html#answer",
