@@ -1,7 +1,6 @@
 """Write operations on bookings: each action goes to AdultWork through the gateway, and the
 local copy is updated from AdultWork's answer. Keyword-only, as the style guide asks."""
 
-import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -17,8 +16,6 @@ from bookings.sync import UPSERT_FIELDS, booking_fields, upsert_bookings
 from dashboard.adultwork import client_for, mark_reconnect_needed
 from dashboard.crypto import TokenDecryptionError
 from dashboard.models import Account, AuditEntry
-
-logger = logging.getLogger(__name__)
 
 # A claim older than this belongs to a request that died; the booking is free again.
 ACTION_CLAIM_SECONDS = 120
