@@ -93,20 +93,23 @@ def test_the_command_syncs_every_account_and_reports_counts(performer, capsys):
     assert Booking.objects.filter(account=performer).exists()
 
 
-def test_the_command_exits_non_zero_with_a_clear_message_when_a_page_fails(
+def test_the_command_exits_non_zero_with_a_clear_message_when_page_2_fails(
     performer, sandbox, settings, capsys
 ):
     settings.ADULTWORK_PAGE_SIZE = 5
+    call_command("sync_bookings")
+    before = snapshot()
     sandbox.add_fault(
-        path="/v1/PhoneChat/MadeBookings",
+        path="/v1/PhoneChat/ReceivedBookings",
         kind="status",
         status=503,
         times=None,
-        query={"PageNumber": "1"},
+        query={"PageNumber": "2"},
     )
     with pytest.raises(CommandError, match="the bookings already stored are kept"):
-        call_command("sync_bookings", account=performer.pk)
-    assert "PhoneChat made bookings, page 1" in capsys.readouterr().err
+        call_command("sync_bookings", account=performer.pk, full=True)
+    assert "PhoneChat received bookings, page 2" in capsys.readouterr().err
+    assert snapshot() == before
 
 
 def test_the_command_refuses_an_unknown_account(db):
