@@ -31,6 +31,7 @@ urlpatterns = [
     path("<service:service>/<direction:direction>/", views.booking_list, name="list"),
     path("<int:pk>/<action:action>/", views.booking_action, name="action"),
     path("delete/", views.bookings_delete, name="delete"),
+    path("sync/", views.sync_now, name="sync"),
     path("audit/", views.audit_log, name="audit"),
     path("audit/export.csv", views.audit_export, name="audit_export"),
 ]

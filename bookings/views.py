@@ -16,6 +16,7 @@ from bookings import selectors, services
 from bookings.forms import ACTION_FORMS, AuditFilterForm, ListFilterForm, first_error, page_number
 from bookings.models import Booking, Direction, Service
 from bookings.rules import FINISHED, Action
+from bookings.tasks import sync_account_task
 from dashboard.models import Account, Agency, AuditEntry
 
 LIST_TITLES = {
@@ -180,6 +181,23 @@ def bookings_delete(request: HttpRequest) -> HttpResponse:
         raise Http404("No such bookings.")
     results = services.bookings_delete(bookings=bookings, user=request.user)
     return _answer(request, results, fallback=_list_url(bookings[0]), bulk=True)
+
+
+@login_required
+@require_POST
+def sync_now(request: HttpRequest) -> HttpResponse:
+    """Ask the worker to sync these accounts now; the page says when it has."""
+    ids = [int(v) for v in request.POST.getlist("account") if v.isdigit() and len(v) <= 18]
+    accounts = list(
+        Account.objects.visible_to(request.user).filter(pk__in=ids, reconnect_needed=False)
+    )
+    if not accounts:
+        raise Http404("No such accounts.")
+    for account in accounts:
+        sync_account_task.enqueue(account.pk)
+    names = ", ".join(a.nickname for a in accounts)
+    messages.success(request, f"Syncing {names}: reload in a moment to see the newest bookings.")
+    return _back(request, reverse("bookings:inbox"))
 
 
 @login_required

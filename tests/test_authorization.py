@@ -109,6 +109,12 @@ CASES: dict[str, Case] = {
         "GET", lambda w: reverse("bookings:list", args=["webcam", "received"]), EVERYONE_SIGNED_IN
     ),
     "bookings:audit": Case("GET", lambda w: reverse("bookings:audit"), EVERYONE_SIGNED_IN),
+    "bookings:sync": Case(
+        "POST",
+        lambda w: reverse("bookings:sync"),
+        only("owner", "agency_owner", "manager", "viewer"),
+        data=lambda w: {"account": [w.account.pk]},
+    ),
     "bookings:audit_export": Case(
         "GET",
         lambda w: reverse("bookings:audit_export") + f"?account={w.account.pk}",

@@ -1,6 +1,7 @@
 from datetime import datetime, timedelta
 
 from django import template
+from django.conf import settings
 from django.utils import timezone
 from django.utils.timesince import timesince
 
@@ -99,3 +100,10 @@ def action_label(action: str) -> str:
         return rules.Action(action).label
     except ValueError:
         return action
+
+
+@register.filter
+def is_stale(moment: datetime | None) -> bool:
+    """Older than three sync intervals: the worker is behind, or stopped."""
+    interval = timedelta(seconds=settings.SYNC_INTERVAL_SECONDS)
+    return moment is not None and timezone.now() - moment > 3 * interval

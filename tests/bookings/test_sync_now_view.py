@@ -1,0 +1,38 @@
+from django.urls import reverse
+
+from bookings.models import Booking
+from tests.conftest import connect
+from tests.factories import AccountFactory
+
+
+def test_sync_now_brings_the_newest_bookings_and_says_so(client, owner, sandbox, sandbox_users):
+    account = connect(sandbox, user=owner, sandbox_user=sandbox_users["IvyBlaze"])
+    client.force_login(owner)
+    response = client.post(
+        reverse("bookings:sync"), {"account": [account.pk], "next": "/bookings/"}, follow=True
+    )
+    assert response.redirect_chain[-1][0] == "/bookings/"
+    assert "Syncing IvyBlaze" in response.text
+    assert Booking.objects.filter(account=account).exists()
+    assert ">just now</time>" in response.text
+
+
+def test_sync_now_of_someone_elses_account_is_not_found(client, owner, outsider):
+    theirs = AccountFactory(owner=outsider)
+    client.force_login(owner)
+    assert client.post(reverse("bookings:sync"), {"account": [theirs.pk]}).status_code == 404
+    assert client.get(reverse("bookings:sync")).status_code == 405
+
+
+def test_a_copy_older_than_three_intervals_is_marked_out_of_date(client, owner, account, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from bookings.models import SyncRun
+
+    settings.SYNC_INTERVAL_SECONDS = 60
+    long_ago = timezone.now() - timedelta(minutes=10)
+    SyncRun.objects.create(account=account, started_at=long_ago, finished_at=long_ago, ok=True)
+    client.force_login(owner)
+    assert "out of date" in client.get(reverse("bookings:inbox")).text
