@@ -161,6 +161,7 @@ if not DEBUG:
     CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=True)
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 30)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # AdultWork. The hosts are settings so that the demo and the tests point at the sandbox.
@@ -208,10 +209,23 @@ LOGGING = {
     },
 }
 
+# Password-reset mail: printed to the console in development, sent by SMTP otherwise.
 MAILERS = {
     "default": {
         "BACKEND": env.str(
-            "EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend"
-        )
+            "EMAIL_BACKEND",
+            default="django.core.mail.backends."
+            + ("console.EmailBackend" if DEBUG else "smtp.EmailBackend"),
+        ),
+        "OPTIONS": {}
+        if DEBUG
+        else {
+            "host": env.str("EMAIL_HOST", default="localhost"),
+            "port": env.int("EMAIL_PORT", default=587),
+            "username": env.str("EMAIL_HOST_USER", default=""),
+            "password": env.str("EMAIL_HOST_PASSWORD", default=""),
+            "use_tls": env.bool("EMAIL_USE_TLS", default=True),
+        },
     }
 }
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="AW Bookings <bookings@localhost>")
