@@ -3,13 +3,12 @@
 from collections.abc import Callable, Sequence
 from datetime import date
 from decimal import Decimal
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from . import parsing
 from .records import Booking, BookingPage, DeleteResult, Direction, Identity, Service
-from .transport import new_session, read_answer, send
+from .transport import SessionOwner, new_session, read_answer, send
 
 _SECTION: dict[Service, str] = {"webcam": "Webcam", "phonechat": "PhoneChat"}
 _SIDE: dict[Direction, str] = {"received": "Received", "made": "Made"}
@@ -41,7 +40,7 @@ _DELETE_PATHS: dict[tuple[Service, Direction], str] = {
 _MAX_PER_PAGE = 100
 
 
-class AdultWorkClient:
+class AdultWorkClient(SessionOwner):
     """One connection to the AdultWork API: one session, one access token.
 
     Not thread-safe (neither is requests.Session): give each thread or task its own.
@@ -69,20 +68,6 @@ class AdultWorkClient:
 
     def __repr__(self) -> str:
         return f"<AdultWorkClient {self._base_url}>"
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.close()
-
-    def close(self) -> None:
-        self._session.close()
 
     # --- reads --------------------------------------------------------------------------------
 

@@ -4,13 +4,11 @@ import base64
 import hashlib
 import secrets
 from collections.abc import Sequence
-from types import TracebackType
-from typing import Self
 from urllib.parse import urlencode
 
 from . import parsing
 from .records import TokenSet
-from .transport import new_session, read_answer, send
+from .transport import SessionOwner, new_session, read_answer, send
 
 AUTHORIZE_PATH = "/OAuth/Authorize"
 TOKEN_PATH = "/OAuth/token"
@@ -27,7 +25,7 @@ def pkce_challenge(verifier: str) -> str:
     return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
 
 
-class OAuthClient:
+class OAuthClient(SessionOwner):
     """The sign-in host's side: where to send the user, and the token endpoint."""
 
     def __init__(
@@ -47,20 +45,6 @@ class OAuthClient:
 
     def __repr__(self) -> str:
         return f"<OAuthClient {self._auth_url} client_id={self._client_id}>"
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.close()
-
-    def close(self) -> None:
-        self._session.close()
 
     def authorize_url(
         self, *, redirect_uri: str, scopes: Sequence[str], state: str, code_challenge: str

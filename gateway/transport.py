@@ -4,7 +4,8 @@ Modelled on Zulip's outgoing session: the adapter supplies the timeout, so no ca
 """
 
 from collections.abc import Callable, Sequence
-from typing import Any
+from types import TracebackType
+from typing import Any, Self
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -116,3 +117,24 @@ def read_answer[T](response: requests.Response, parse: Callable[[Any], T]) -> T:
         acted = response.request is not None and is_action(response.request.method)
         message = f"{exc.message} {UNKNOWN_OUTCOME}" if acted else exc.message
         raise UnreadableAnswer(message, status=response.status_code) from exc
+
+
+class SessionOwner:
+    """A client that owns one requests.Session: closes it on close() or at the end of a
+    `with` block."""
+
+    _session: requests.Session
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._session.close()
