@@ -1,6 +1,7 @@
 from django.urls import path, register_converter
 
 from bookings import views
+from bookings.rules import Action
 
 
 class ServiceConverter:
@@ -18,7 +19,7 @@ class DirectionConverter(ServiceConverter):
 
 
 class ActionConverter(ServiceConverter):
-    regex = "accept|reject|cancel|confirm|reschedule|reinvite|delete"
+    regex = "|".join(Action)
 
 
 register_converter(ServiceConverter, "service")
