@@ -20,8 +20,12 @@ logger = logging.getLogger(__name__)
 @login_required
 @require_safe
 def account_list(request: HttpRequest) -> HttpResponse:
-    accounts = Account.objects.visible_to(request.user).select_related("owner", "agency")
+    accounts = list(Account.objects.visible_to(request.user).select_related("owner", "agency"))
     grantable = set(Account.objects.grantable_by(request.user).values_list("pk", flat=True))
+    roles = dict(Grant.objects.filter(user=request.user).values_list("account_id", "role"))
+    for account in accounts:
+        role = roles.get(account.pk)
+        account.my_role = Grant.Role(role).label.split(" (")[0].lower() if role else ""
     return render(
         request,
         "dashboard/accounts.html",

@@ -189,3 +189,8 @@ def test_the_accounts_page_lists_owned_and_granted_accounts(
     for user, sees in ((owner, True), (staff, True), (outsider, False)):
         client.force_login(user)
         assert (account.nickname in client.get(reverse("accounts:list")).text) is sees
+
+
+def test_the_accounts_page_names_the_role_a_grant_gives(client, staff, account):
+    client.force_login(staff)
+    assert "you are its <strong>manager</strong>" in client.get(reverse("accounts:list")).text
