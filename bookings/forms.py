@@ -3,7 +3,9 @@ from decimal import Decimal
 from django import forms
 
 from bookings.models import Status
+from bookings.rules import Action
 from bookings.selectors import DEFAULT_SORT, SORTS
+from dashboard.models import AuditEntry
 
 SORT_LABELS = {
     "-session": "Session date, latest first",
@@ -13,13 +15,15 @@ SORT_LABELS = {
 }
 
 
-class ListFilterForm(forms.Form):
-    """The query string of a list. Anything it cannot read falls back to the default with a
-    message, so a hand-edited or stale link never breaks the page."""
+class FilterForm(forms.Form):
+    """The filters in a query string. Anything it cannot read falls back to the default with
+    a message, so a hand-edited or stale link never breaks the page."""
 
-    status = forms.ChoiceField(choices=[("", "Any status"), *Status.choices], required=False)
     account = forms.TypedChoiceField(coerce=int, required=False, empty_value=None)
-    sort = forms.ChoiceField(choices=[(key, SORT_LABELS[key]) for key in SORTS], required=False)
+
+    # Each filter's value when it is missing or unreadable, and how the message names it.
+    defaults: dict[str, object] = {"account": None}
+    fallback_words: dict[str, str] = {"account": "all accounts"}
 
     def __init__(self, data, *, accounts, **kwargs) -> None:
         super().__init__(data, **kwargs)
@@ -31,20 +35,44 @@ class ListFilterForm(forms.Form):
         """The filters to apply, and a sentence for each that had to be dropped."""
         self.is_valid()
         problems = [
-            f"“{self.data.get(name)}” is not a valid {name}; showing {self._default_label(name)}."
+            f"“{self.data.get(name)}” is not a valid {name}; showing {self.fallback_words[name]}."
             for name in self.errors
         ]
         return {
-            "status": self.cleaned_data.get("status") or None,
-            "account": self.cleaned_data.get("account"),
-            "sort": self.cleaned_data.get("sort") or DEFAULT_SORT,
+            name: self.cleaned_data.get(name) or default for name, default in self.defaults.items()
         }, problems
 
-    @staticmethod
-    def _default_label(name: str) -> str:
-        return {"status": "every status", "account": "all accounts", "sort": "the default order"}[
-            name
-        ]
+
+class ListFilterForm(FilterForm):
+    """The lists and the inbox: status, account and order."""
+
+    status = forms.ChoiceField(choices=[("", "Any status"), *Status.choices], required=False)
+    sort = forms.ChoiceField(choices=[(key, SORT_LABELS[key]) for key in SORTS], required=False)
+
+    defaults = {"status": None, "account": None, "sort": DEFAULT_SORT}
+    fallback_words = {
+        "status": "every status",
+        "account": "all accounts",
+        "sort": "the default order",
+    }
+
+
+class AuditFilterForm(FilterForm):
+    """The audit log: account, action and outcome."""
+
+    action = forms.ChoiceField(
+        choices=[("", "Any action"), *((a.value, a.label) for a in Action)], required=False
+    )
+    outcome = forms.ChoiceField(
+        choices=[("", "Any outcome"), *AuditEntry.Outcome.choices], required=False
+    )
+
+    defaults = {"account": None, "action": None, "outcome": None}
+    fallback_words = {
+        "account": "all accounts",
+        "action": "every action",
+        "outcome": "every outcome",
+    }
 
 
 def page_number(raw: str | None) -> int:
@@ -128,32 +156,3 @@ def first_error(form: forms.Form) -> str:
     for errors in form.errors.values():
         return str(errors[0])
     return ""
-
-
-class AuditFilterForm(ListFilterForm):
-    """The audit log's filters: account, action and outcome."""
-
-    def __init__(self, data, *, accounts, **kwargs) -> None:
-        from bookings.rules import Action
-        from dashboard.models import AuditEntry
-
-        super().__init__(data, accounts=accounts, **kwargs)
-        del self.fields["status"], self.fields["sort"]
-        self.fields["action"] = forms.ChoiceField(
-            choices=[("", "Any action"), *((a.value, a.label) for a in Action)], required=False
-        )
-        self.fields["outcome"] = forms.ChoiceField(
-            choices=[("", "Any outcome"), *AuditEntry.Outcome.choices], required=False
-        )
-
-    def cleaned_or_default(self) -> tuple[dict, list[str]]:
-        self.is_valid()
-        problems = [
-            f"“{self.data.get(name)}” is not a valid {name}; showing every {name}."
-            for name in self.errors
-        ]
-        return {
-            "account": self.cleaned_data.get("account"),
-            "action": self.cleaned_data.get("action") or None,
-            "outcome": self.cleaned_data.get("outcome") or None,
-        }, problems

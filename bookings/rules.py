@@ -14,6 +14,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Protocol
 
+from bookings.models import FINISHED_STATUSES, Status
+
 
 class Action(StrEnum):
     ACCEPT = "accept"
@@ -49,13 +51,12 @@ PAST_TENSE = {
 }
 
 PENDING, ACCEPTED, REJECTED, CONFIRMED, CANCELLED = (
-    "Pending",
-    "Accepted",
-    "Rejected",
-    "Confirmed",
-    "Cancelled",
+    Status.PENDING,
+    Status.ACCEPTED,
+    Status.REJECTED,
+    Status.CONFIRMED,
+    Status.CANCELLED,
 )
-FINISHED = frozenset({REJECTED, CONFIRMED, CANCELLED})
 
 
 class BookingFacts(Protocol):
@@ -145,7 +146,7 @@ def reinvite(booking: BookingFacts, now: datetime) -> str | None:
 
 
 def delete(booking: BookingFacts, now: datetime) -> str | None:
-    if booking.status not in FINISHED:
+    if booking.status not in FINISHED_STATUSES:
         return (
             "Only rejected, confirmed or cancelled bookings can be deleted; this one is "
             f"{booking.status.lower()}."

@@ -207,36 +207,32 @@ def _failure(booking: Booking, action: Action, error: Exception) -> ActionResult
         case gateway.NotFound():
             return _gone(booking)
         case gateway.Refused():
-            return _refused_remotely(booking, action, error)
+            return _refused_remotely(booking, error)
     return _unknown_outcome(booking, action, error)
 
 
 def _send(client, booking: Booking, action: Action, credits, reason):
     remote_id = booking.remote_id
-    with client:
-        match action:
-            case Action.ACCEPT:
-                return client.accept(service=booking.service, booking_id=remote_id, credits=credits)
-            case Action.REJECT:
-                return client.reject(booking_id=remote_id, reason=reason)
-            case Action.CANCEL:
-                return client.cancel(
-                    service=booking.service,
-                    direction=booking.direction,
-                    booking_id=remote_id,
-                    reason=reason,
-                )
-            case Action.CONFIRM:
-                return client.confirm(booking_id=remote_id)
-            case Action.RESCHEDULE:
-                return client.reschedule(service=booking.service, booking_id=remote_id)
-            case Action.REINVITE:
-                return client.reinvite(booking_id=remote_id, reason=reason or None)
-            case Action.DELETE:
-                return client.delete(
-                    service=booking.service, direction=booking.direction, booking_ids=[remote_id]
-                )
-    raise ValueError(f"unknown action {action}")
+    match action:
+        case Action.ACCEPT:
+            return client.accept(service=booking.service, booking_id=remote_id, credits=credits)
+        case Action.REJECT:
+            return client.reject(booking_id=remote_id, reason=reason)
+        case Action.CANCEL:
+            return client.cancel(
+                service=booking.service,
+                direction=booking.direction,
+                booking_id=remote_id,
+                reason=reason,
+            )
+        case Action.CONFIRM:
+            return client.confirm(booking_id=remote_id)
+        case Action.RESCHEDULE:
+            return client.reschedule(service=booking.service, booking_id=remote_id)
+        case Action.REINVITE:
+            return client.reinvite(booking_id=remote_id, reason=reason or None)
+    # Deletes go several at a time through bookings_delete, never through here.
+    raise ValueError(f"{action} is not sent one booking at a time")
 
 
 def _apply(booking: Booking, action: Action, answer) -> ActionResult:
@@ -284,10 +280,12 @@ def _store(booking: Booking, record: gateway.Booking) -> None:
 def _reread(booking: Booking) -> bool:
     """Refresh the row from the details endpoint; False when AdultWork could not say."""
     try:
-        with client_for(booking.account) as client:
-            record = client.booking_details(
+        record = _with_token(
+            booking.account,
+            lambda client: client.booking_details(
                 service=booking.service, direction=booking.direction, booking_id=booking.remote_id
-            )
+            ),
+        )
     except gateway.NotFound:
         raise
     except (gateway.AdultWorkError, TokenDecryptionError):
@@ -307,7 +305,7 @@ def _gone(booking: Booking) -> ActionResult:
     )
 
 
-def _refused_remotely(booking: Booking, action: Action, error: gateway.Refused) -> ActionResult:
+def _refused_remotely(booking: Booking, error: gateway.Refused) -> ActionResult:
     before = booking.status
     try:
         reread = _reread(booking)

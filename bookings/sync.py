@@ -12,7 +12,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db import connections, router, transaction
-from django.db.models import Min
+from django.db.models import Count, Min, Q
 from django.utils import timezone
 
 import gateway
@@ -160,12 +160,13 @@ def _upsert_sql(connection) -> str:
 def _open_horizon(account: Account, service: str, direction: str) -> datetime | None:
     """Created date of the oldest booking in this list that may still change, or None
     when the list has never been read (then every page is read)."""
-    rows = Booking.objects.filter(account=account, service=service, direction=direction)
-    if not rows.exists():
+    seen = Booking.objects.filter(account=account, service=service, direction=direction).aggregate(
+        rows=Count("pk"), oldest_open=Min("created_at", filter=Q(status__in=OPEN_STATUSES))
+    )
+    if not seen["rows"]:
         return None
-    oldest_open = rows.filter(status__in=OPEN_STATUSES).aggregate(oldest=Min("created_at"))
     # No open booking: only the newest page can hold anything new.
-    return oldest_open["oldest"] or timezone.now()
+    return seen["oldest_open"] or timezone.now()
 
 
 def sync_list(

@@ -13,9 +13,16 @@ from django.views.decorators.http import require_POST, require_safe
 from django_htmx.http import trigger_client_event
 
 from bookings import selectors, services
-from bookings.forms import ACTION_FORMS, AuditFilterForm, ListFilterForm, first_error, page_number
-from bookings.models import Booking, Direction, Service
-from bookings.rules import FINISHED, Action
+from bookings.forms import (
+    ACTION_FORMS,
+    AuditFilterForm,
+    FilterForm,
+    ListFilterForm,
+    first_error,
+    page_number,
+)
+from bookings.models import FINISHED_STATUSES, Booking, Direction, Service
+from bookings.rules import Action
 from bookings.tasks import sync_account_task
 from dashboard.models import Account, Agency, AuditEntry
 
@@ -49,7 +56,7 @@ def _row_context(request: HttpRequest, accounts: list[Account]) -> dict:
         "accounts_by_id": {a.pk: a for a in accounts},
         "show_account": len(accounts) > 1,
         "templates_by_account": selectors.reason_templates(accounts),
-        "finished_statuses": FINISHED,
+        "finished_statuses": FINISHED_STATUSES,
         "back_url": back_url,
         "now": timezone.now(),
     }
@@ -72,7 +79,7 @@ def _booking_for_actor(request: HttpRequest, pk: int) -> Booking:
 
 
 def _accounts_and_filters(
-    request: HttpRequest, form_class: type[ListFilterForm]
+    request: HttpRequest, form_class: type[FilterForm]
 ) -> tuple[list[Account], dict, list[Account]]:
     """Every account the user may see, the filters of the query string (bad values replaced
     by defaults, with a message), and the accounts the page shows."""
@@ -298,10 +305,34 @@ def _back(request: HttpRequest, fallback: str) -> HttpResponse:
 def _answer(
     request: HttpRequest, results: list, *, fallback: str, bulk: bool = False
 ) -> HttpResponse:
+    return _respond(
+        request,
+        results,
+        level=_worst(results),
+        message=_summary(results),
+        fallback=fallback,
+        bulk=bulk,
+    )
+
+
+def _answer_form_error(request: HttpRequest, booking: Booking, action: str, form) -> HttpResponse:
+    message = first_error(form)
+    return _respond(
+        request,
+        [services.ActionResult(services.Outcome.REFUSED, message, booking)],
+        level="error",
+        message=message,
+        fallback=_list_url(booking),
+        open_dialog=action,
+        dialog_form=form,
+    )
+
+
+def _respond(
+    request: HttpRequest, results: list, *, level: str, message: str, fallback: str, **context
+) -> HttpResponse:
     """htmx: the rows as they stand now, and a toast. Without JavaScript: back, with a
     message."""
-    level = _worst(results)
-    message = _summary(results)
     if not request.htmx:
         getattr(messages, level)(request, message)
         return _back(request, fallback)
@@ -309,28 +340,9 @@ def _answer(
     response = render(
         request,
         "bookings/rows.html#answer",
-        {"results": results, "bulk": bulk, **_row_context(request, accounts)},
+        {"results": results, **context, **_row_context(request, accounts)},
     )
     return trigger_client_event(response, "toast", {"level": level, "message": message})
-
-
-def _answer_form_error(request: HttpRequest, booking: Booking, action: str, form) -> HttpResponse:
-    message = first_error(form)
-    if not request.htmx:
-        messages.error(request, message)
-        return _back(request, _list_url(booking))
-    accounts = selectors.accounts_for_rows(request.user)
-    response = render(
-        request,
-        "bookings/rows.html#answer",
-        {
-            "results": [services.ActionResult("refused", message, booking)],
-            "open_dialog": action,
-            "dialog_form": form,
-            **_row_context(request, accounts),
-        },
-    )
-    return trigger_client_event(response, "toast", {"level": "error", "message": message})
 
 
 def _worst(results: list) -> str:

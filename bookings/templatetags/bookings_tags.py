@@ -63,11 +63,6 @@ def get_item(mapping: dict, key):
 
 
 @register.filter
-def length_is_more_than_one(items) -> bool:
-    return len(items) > 1
-
-
-@register.filter
 def query_without_page(query) -> str:
     """The current query string without its page, ready for '…&page=N'."""
     params = query.copy()
