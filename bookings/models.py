@@ -1,6 +1,7 @@
 import json
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
@@ -25,9 +26,6 @@ class Status(models.TextChoices):
     CANCELLED = "Cancelled", "Cancelled"
 
 
-# Bookings whose status can still change remotely; sync re-reads pages until it has
-# passed the oldest of them.
-OPEN_STATUSES = (Status.PENDING, Status.ACCEPTED, Status.CONFIRMED)
 FINISHED_STATUSES = (Status.REJECTED, Status.CONFIRMED, Status.CANCELLED)
 
 
@@ -42,6 +40,13 @@ class RawPayloadEncoder(json.JSONEncoder):
         if isinstance(o, Decimal):
             return int(o) if o == o.to_integral_value() else float(o)
         return super().default(o)
+
+
+class PresentManager(models.Manager["Booking"]):
+    """Bookings still on AdultWork: what every list, action and alert reads."""
+
+    def get_queryset(self) -> models.QuerySet["Booking"]:
+        return super().get_queryset().filter(gone_at__isnull=True)
 
 
 class Booking(models.Model):
@@ -93,12 +98,27 @@ class Booking(models.Model):
     feedback_disputes = models.IntegerField(default=0)
 
     raw = models.JSONField(default=dict, encoder=RawPayloadEncoder)
+    # When a sync last had this booking in an answer (a page or a details call).
     last_seen_at = models.DateTimeField(default=timezone.now)
+    # When what this row says was last known to be true on AdultWork: the moment the page
+    # holding it was asked for, or the moment an action's answer came back. A sync stores a
+    # page only over rows known as of an earlier moment, so it never undoes an action.
+    known_as_of = models.DateTimeField(null=True, blank=True)
+    # When what the lists show of this booking last changed; live pages poll for it.
+    changed_at = models.DateTimeField(default=timezone.now)
+    # Deleted, or no longer returned by AdultWork: hidden from the lists, kept for the audit,
+    # and never brought back by a sync.
+    gone_at = models.DateTimeField(null=True, blank=True)
     # Set while an action on this booking is with AdultWork, so that a second tap or a second
     # device cannot send it twice; a claim older than ACTION_CLAIM_SECONDS is abandoned.
     action_claimed_at = models.DateTimeField(null=True, blank=True)
 
+    objects = PresentManager()
+    # Gone bookings too: for the sync, the purge and the audit.
+    all_objects = models.Manager()  # noqa: DJ012 (a manager, which ruff takes for a field)
+
     class Meta:
+        base_manager_name = "all_objects"
         constraints = [
             models.UniqueConstraint(
                 fields=["account", "service", "remote_id"], name="one_row_per_remote_booking"
@@ -118,6 +138,8 @@ class Booking(models.Model):
             ),
             # The inbox: pending received bookings across accounts, soonest deadline first.
             models.Index(fields=["direction", "status", "accept_by"], name="inbox"),
+            # A live page asks for the newest change among its accounts' bookings.
+            models.Index(fields=["account", "changed_at"], name="latest_change"),
         ]
 
     def __str__(self) -> str:
@@ -131,8 +153,12 @@ class SyncRun(models.Model):
     started_at = models.DateTimeField(default=timezone.now)
     finished_at = models.DateTimeField(null=True, blank=True)
     ok = models.BooleanField(default=False)
+    # A full sync reads every page and marks what AdultWork no longer returns as gone.
+    full = models.BooleanField(default=False)
     bookings_seen = models.PositiveIntegerField(default=0)
     pages_read = models.PositiveIntegerField(default=0)
+    # Open bookings the pages did not show, read one by one.
+    details_read = models.PositiveIntegerField(default=0)
     error = models.TextField(blank=True)
 
     class Meta:
@@ -158,3 +184,66 @@ class ReasonTemplate(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+
+class SyncState(models.Model):
+    """How an account's sync stands: when it is due, whether one is queued or running, and
+    what went wrong last. One row per account, made when it is first needed."""
+
+    account = models.OneToOneField(
+        Account, on_delete=models.CASCADE, primary_key=True, related_name="sync_state"
+    )
+    # Null: due now.
+    next_sync_at = models.DateTimeField(null=True, blank=True)
+    # Set while a sync of this account waits in the queue or runs: at most one at a time.
+    queued_at = models.DateTimeField(null=True, blank=True)
+    # Set while a worker syncs this account; a second worker skips it.
+    running_since = models.DateTimeField(null=True, blank=True)
+    # Failures in a row, for the back-off; zero after a good sync.
+    failures = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    last_error_at = models.DateTimeField(null=True, blank=True)
+    last_ok_at = models.DateTimeField(null=True, blank=True)
+    last_full_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["next_sync_at"], name="sync_due")]
+
+    def __str__(self) -> str:
+        return f"sync state of {self.account_id}"
+
+
+class Alert(models.Model):
+    """One alert to one user about one booking, on one channel: the unique constraint makes
+    each be sent at most once, whatever the number of workers or syncs."""
+
+    class Kind(models.TextChoices):
+        NEW_REQUEST = "new_request", "New request"
+        DEADLINE_SOON = "deadline_soon", "30 minutes left to accept"
+
+    class Channel(models.TextChoices):
+        PAGE = "page", "In the page"
+        EMAIL = "email", "Email"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="alerts"
+    )
+    booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="alerts")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+    # Page alerts: when an open page took it; email: when it was sent.
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "booking", "kind", "channel"], name="one_alert_per_kind"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["user", "channel", "delivered_at"], name="undelivered_alerts")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} for {self.user_id} on {self.booking_id} by {self.channel}"

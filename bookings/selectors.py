@@ -4,10 +4,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from bookings.models import Booking, Direction, ReasonTemplate, Status, SyncRun
+from bookings.models import Booking, Direction, ReasonTemplate, Status
 from dashboard.models import Account, AuditEntry
 
 PAGE_SIZE = 25
@@ -55,6 +55,7 @@ LIST_COLUMNS = (
     "feedback_negative",
     "feedback_ratings",
     "feedback_disputes",
+    "changed_at",
 )
 
 
@@ -88,18 +89,14 @@ def paginate(queryset: QuerySet, *, number: int, per_page: int = PAGE_SIZE) -> W
 
 def accounts_with_freshness(user) -> list[Account]:
     """The accounts the user may see, each with `last_synced_at` (last good sync),
-    `last_sync_error` (of the latest sync, blank when it went well) and `can_act`, in one
-    query."""
-    latest = SyncRun.objects.filter(account=OuterRef("pk")).order_by("-started_at")
+    `last_sync_error` (of the latest sync, blank when it went well), `next_sync_at` and
+    `can_act`, in one query."""
     acting = Account.objects.actionable_by(user).filter(pk=OuterRef("pk"))
     return list(
         Account.objects.visible_to(user).annotate(
-            last_synced_at=Subquery(
-                SyncRun.objects.filter(account=OuterRef("pk"), ok=True)
-                .order_by("-finished_at")
-                .values("finished_at")[:1]
-            ),
-            last_sync_error=Subquery(latest.values("error")[:1]),
+            last_synced_at=F("sync_state__last_ok_at"),
+            last_sync_error=F("sync_state__last_error"),
+            next_sync_at=F("sync_state__next_sync_at"),
             can_act=Exists(acting),
         )
     )

@@ -13,8 +13,7 @@ import gateway
 from bookings.models import Booking, Direction, ReasonTemplate, Service
 from bookings.rules import PAST_TENSE, Action, refusal
 from bookings.sync import UPSERT_FIELDS, booking_fields, upsert_bookings
-from dashboard.adultwork import client_for, mark_reconnect_needed
-from dashboard.crypto import TokenDecryptionError
+from dashboard.adultwork import RECONNECT, call_with_token
 from dashboard.models import Account, AuditEntry
 
 # A claim older than this belongs to a request that died; the booking is free again.
@@ -22,7 +21,6 @@ ACTION_CLAIM_SECONDS = 120
 
 Outcome = AuditEntry.Outcome
 BUSY = "This booking is already being updated: wait a moment and look again."
-RECONNECT = "AdultWork no longer accepts this account's sign-in: reconnect this account."
 
 
 @dataclass
@@ -128,11 +126,11 @@ def _delete_group(members: list[Booking], *, service: str, direction: str) -> di
     pks = [m.pk for m in members]
     ids = [m.remote_id for m in members]
     try:
-        answers = _with_token(
+        answers = call_with_token(
             members[0].account,
             lambda client: client.delete(service=service, direction=direction, booking_ids=ids),
         )
-    except (gateway.AdultWorkError, TokenDecryptionError) as error:
+    except gateway.AdultWorkError as error:
         return {pk: _failure(m, Action.DELETE, error) for pk, m in zip(pks, members, strict=True)}
     return {pk: _apply(m, Action.DELETE, answers) for pk, m in zip(pks, members, strict=True)}
 
@@ -167,30 +165,12 @@ def _perform(
     *, booking: Booking, action: Action, credits: Decimal | None, reason: str | None
 ) -> ActionResult:
     try:
-        answer = _with_token(
+        answer = call_with_token(
             booking.account, lambda client: _send(client, booking, action, credits, reason)
         )
-    except (gateway.AdultWorkError, TokenDecryptionError) as error:
+    except gateway.AdultWorkError as error:
         return _failure(booking, action, error)
     return _apply(booking, action, answer)
-
-
-def _with_token(account: Account, call):
-    """Make the call with the account's token; after a 401, refresh once and try again (a 401
-    means AdultWork did nothing, so the second try cannot act twice)."""
-    try:
-        with client_for(account) as client:
-            return call(client)
-    except gateway.TokenExpired:
-        try:
-            with client_for(account, force_refresh=True) as client:
-                return call(client)
-        except gateway.TokenExpired as error:
-            mark_reconnect_needed(account)
-            raise gateway.ReconnectNeeded(RECONNECT) from error
-    except TokenDecryptionError:
-        mark_reconnect_needed(account)
-        raise
 
 
 def _failure(booking: Booking, action: Action, error: Exception) -> ActionResult:
@@ -202,7 +182,7 @@ def _failure(booking: Booking, action: Action, error: Exception) -> ActionResult
         case gateway.RateLimited():
             message = "AdultWork is receiving too many requests: try again in a moment."
             return ActionResult(Outcome.FAILED, message, booking)
-        case gateway.ReconnectNeeded() | TokenDecryptionError():
+        case gateway.ReconnectNeeded():
             return ActionResult(Outcome.FAILED, RECONNECT, booking)
         case gateway.NotFound():
             return _gone(booking)
@@ -243,11 +223,11 @@ def _apply(booking: Booking, action: Action, answer) -> ActionResult:
             message = (result.message if result else None) or "AdultWork did not delete it."
             return ActionResult(Outcome.REFUSED, message, booking)
         pk = booking.pk
-        booking.delete()
+        booking_mark_gone(booking=booking)
         return ActionResult(Outcome.DONE, "Booking deleted.", None, removed=[pk])
     if action is Action.RESCHEDULE:
         with transaction.atomic():
-            upsert_bookings(account=booking.account, records=[answer], seen_at=timezone.now())
+            upsert_bookings(account=booking.account, records=[answer], known_as_of=timezone.now())
         created = Booking.objects.get(
             account=booking.account, service=answer.service, remote_id=answer.remote_id
         )
@@ -270,17 +250,28 @@ def _apply(booking: Booking, action: Action, answer) -> ActionResult:
 
 
 def _store(booking: Booking, record: gateway.Booking) -> None:
+    """The row as AdultWork's answer has it, known as of now: a sync that read its page
+    before this moment will not store over it."""
     for name, value in booking_fields(record).items():
         setattr(booking, name, value)
-    booking.last_seen_at = timezone.now()
+    now = timezone.now()
+    booking.last_seen_at = booking.known_as_of = booking.changed_at = now
     # Not the claim: it is released on its own, after the audit entry is written.
     booking.save(update_fields=UPSERT_FIELDS)
+
+
+def booking_mark_gone(*, booking: Booking) -> None:
+    """Hide a booking that is no longer on AdultWork; the row stays for the audit log, and
+    no sync brings it back."""
+    now = timezone.now()
+    Booking.all_objects.filter(pk=booking.pk).update(gone_at=now, known_as_of=now, changed_at=now)
+    booking.gone_at = booking.known_as_of = booking.changed_at = now
 
 
 def _reread(booking: Booking) -> bool:
     """Refresh the row from the details endpoint; False when AdultWork could not say."""
     try:
-        record = _with_token(
+        record = call_with_token(
             booking.account,
             lambda client: client.booking_details(
                 service=booking.service, direction=booking.direction, booking_id=booking.remote_id
@@ -288,7 +279,7 @@ def _reread(booking: Booking) -> bool:
         )
     except gateway.NotFound:
         raise
-    except (gateway.AdultWorkError, TokenDecryptionError):
+    except gateway.AdultWorkError:
         return False
     _store(booking, record)
     return True
@@ -296,7 +287,7 @@ def _reread(booking: Booking) -> bool:
 
 def _gone(booking: Booking) -> ActionResult:
     pk = booking.pk
-    booking.delete()
+    booking_mark_gone(booking=booking)
     return ActionResult(
         Outcome.REFUSED,
         "This booking is no longer on AdultWork, so it has been taken off your list.",

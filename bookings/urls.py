@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from bookings import views
+from bookings import feed_views, views
 from bookings.rules import Action
 
 
@@ -35,4 +35,5 @@ urlpatterns = [
     path("sync/", views.sync_now, name="sync"),
     path("audit/", views.audit_log, name="audit"),
     path("audit/export.csv", views.audit_export, name="audit_export"),
+    path("calendar/<str:token>.ics", feed_views.calendar_feed, name="calendar_feed"),
 ]

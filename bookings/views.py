@@ -1,4 +1,5 @@
 import csv
+from dataclasses import replace
 from itertools import chain
 
 from django.contrib import messages
@@ -12,7 +13,7 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_POST, require_safe
 from django_htmx.http import trigger_client_event
 
-from bookings import selectors, services
+from bookings import alerts, schedule, selectors, services
 from bookings.forms import (
     ACTION_FORMS,
     AuditFilterForm,
@@ -21,9 +22,9 @@ from bookings.forms import (
     first_error,
     page_number,
 )
+from bookings.live import LiveState, live_state
 from bookings.models import FINISHED_STATUSES, Booking, Direction, Service
 from bookings.rules import Action
-from bookings.tasks import sync_account_task
 from dashboard.models import Account, Agency, AuditEntry
 
 LIST_TITLES = {
@@ -95,15 +96,50 @@ def _accounts_and_filters(
     return accounts, filters, shown
 
 
+def _is_poll(request: HttpRequest) -> bool:
+    """The open page asking whether anything changed (static/js/app.js polls from #live)."""
+    return bool(request.htmx) and request.htmx.trigger == "live"
+
+
+def _not_modified(request: HttpRequest) -> tuple[LiveState, HttpResponse | None]:
+    """The user's live state, and a 304 when the polling page already shows it."""
+    state = live_state(request.user)
+    etag = state.etag(request.get_full_path())
+    if _is_poll(request) and etag in request.headers.get("If-None-Match", ""):
+        return state, _live_headers(HttpResponse(status=304), etag)
+    return state, None
+
+
+def _live_headers(response: HttpResponse, etag: str) -> HttpResponse:
+    response["ETag"] = etag
+    # The page holds the tag itself; no cache should answer for the server.
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _live_page(request: HttpRequest, state: LiveState, response: HttpResponse) -> HttpResponse:
+    """A page that polls: its tag, and for a poll the count and any alerts as events."""
+    if _is_poll(request):
+        response = trigger_client_event(response, "needs-answer", {"count": state.needs_answer})
+        if items := alerts.take_page_alerts(user=request.user):
+            response = trigger_client_event(response, "alerts", {"items": items})
+        # Handed over: the next poll has nothing more to fetch for them.
+        state = replace(state, alert_waiting=False)
+    return _live_headers(response, state.etag(request.get_full_path()))
+
+
 @login_required
 @require_safe
 def inbox(request: HttpRequest) -> HttpResponse:
+    state, unchanged = _not_modified(request)
+    if unchanged:
+        return unchanged
     accounts, filters, shown = _accounts_and_filters(request, ListFilterForm)
     show_expired = request.GET.get("show") == "expired"
     window = selectors.paginate(
         selectors.inbox(accounts=shown, expired=show_expired), number=_page(request)
     )
-    return render(
+    response = render(
         request,
         _template(request, "bookings/inbox.html"),
         {
@@ -113,14 +149,20 @@ def inbox(request: HttpRequest) -> HttpResponse:
             "window": window,
             "show_expired": show_expired,
             "acting_for": _acting_for(request, shown),
+            "needs_answer": state.needs_answer,
+            "live_etag": state.etag(request.get_full_path()),
             **_row_context(request, accounts),
         },
     )
+    return _live_page(request, state, response)
 
 
 @login_required
 @require_safe
 def booking_list(request: HttpRequest, service: str, direction: str) -> HttpResponse:
+    state, unchanged = _not_modified(request)
+    if unchanged:
+        return unchanged
     accounts, filters, shown = _accounts_and_filters(request, ListFilterForm)
     window = selectors.paginate(
         selectors.booking_list(
@@ -132,10 +174,12 @@ def booking_list(request: HttpRequest, service: str, direction: str) -> HttpResp
         ),
         number=_page(request),
     )
-    return render(
+    response = render(
         request,
         _template(request, "bookings/list.html"),
         {
+            "needs_answer": state.needs_answer,
+            "live_etag": state.etag(request.get_full_path()),
             "title": LIST_TITLES[(service, direction)],
             "service": service,
             "direction": direction,
@@ -149,6 +193,7 @@ def booking_list(request: HttpRequest, service: str, direction: str) -> HttpResp
             **_row_context(request, accounts),
         },
     )
+    return _live_page(request, state, response)
 
 
 @login_required
@@ -201,9 +246,9 @@ def sync_now(request: HttpRequest) -> HttpResponse:
     if not accounts:
         raise Http404("No such accounts.")
     for account in accounts:
-        sync_account_task.enqueue(account.pk)
+        schedule.request_sync(account.pk)
     names = ", ".join(a.nickname for a in accounts)
-    messages.success(request, f"Syncing {names}: reload in a moment to see the newest bookings.")
+    messages.success(request, f"Syncing {names}: the newest bookings appear here in a moment.")
     return _back(request, reverse("bookings:inbox"))
 
 

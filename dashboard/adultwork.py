@@ -1,11 +1,21 @@
 """The one place that turns settings and a connected account into gateway clients."""
 
+from collections.abc import Callable
+
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from dashboard.models import Account, Connection
-from gateway import AdultWorkClient, Identity, OAuthClient, ReconnectNeeded, TokenSet
+from dashboard.crypto import TokenDecryptionError
+from dashboard.models import Account, Connection, Grant
+from gateway import (
+    AdultWorkClient,
+    Identity,
+    OAuthClient,
+    ReconnectNeeded,
+    TokenExpired,
+    TokenSet,
+)
 
 USER_AGENT = "aw-bookings/1.0"
 
@@ -47,21 +57,48 @@ def store_connection(*, account: Account, tokens: TokenSet) -> Connection:
 
 
 def connect_account(*, owner, identity: Identity, tokens: TokenSet) -> Account:
-    """Store a newly signed-in AdultWork account; signing in again updates it in place."""
+    """Store a newly signed-in AdultWork account; signing in again updates it in place.
+
+    An account a group manager added moves to its own connection and to the user who signed
+    in as it: signing in proves the account is theirs. The manager's user keeps seeing it.
+    """
     with transaction.atomic():
+        # Locked so that a group manager re-adding the member cannot interleave with the move.
+        previous = (
+            Account.objects.select_for_update().filter(remote_user_id=identity.user_id).first()
+        )
+        taken_from_group = previous is not None and previous.managed_through_id is not None
+        fields = {
+            "owner": owner,
+            "nickname": identity.nickname or f"AdultWork user {identity.user_id}",
+            "group_id": identity.group_id,
+            "group_name": identity.group_name or "",
+            "is_group_manager": identity.is_group_manager,
+            "reconnect_needed": False,
+        }
+        if taken_from_group:
+            # The date on the accounts page is when the account got a connection of its own.
+            fields |= {"managed_through": None, "connected_at": timezone.now()}
         account, _ = Account.objects.update_or_create(
-            remote_user_id=identity.user_id,
-            defaults={
-                "owner": owner,
-                "nickname": identity.nickname or f"AdultWork user {identity.user_id}",
-                "group_id": identity.group_id,
-                "group_name": identity.group_name or "",
-                "is_group_manager": identity.is_group_manager,
-                "reconnect_needed": False,
-            },
+            remote_user_id=identity.user_id, defaults=fields
         )
         store_connection(account=account, tokens=tokens)
+        if taken_from_group:
+            _keep_group_manager_viewing(account=account, manager=previous.managed_through)
     return account
+
+
+def _keep_group_manager_viewing(*, account: Account, manager: Account) -> None:
+    """The group manager's user read the account before its owner connected it, and reads
+    it still, but only as a viewer: the account's actions are its owner's to grant."""
+    # Ownership gives every right; a grant to the owner would only muddle the access page.
+    Grant.objects.filter(account=account, user_id=account.owner_id).delete()
+    if manager.owner_id != account.owner_id:
+        Grant.objects.get_or_create(
+            account=account,
+            user_id=manager.owner_id,
+            defaults={"role": Grant.Role.VIEWER, "granted_by": None},
+        )
 
 
 def fresh_access_token(account: Account, *, force: bool = False) -> str:
@@ -99,3 +136,72 @@ def client_for(account: Account, *, force_refresh: bool = False) -> AdultWorkCli
 def mark_reconnect_needed(account: Account) -> None:
     Account.objects.filter(pk=account.pk).update(reconnect_needed=True)
     account.reconnect_needed = True
+
+
+RECONNECT = "AdultWork no longer accepts this account's sign-in: reconnect this account."
+
+
+class TokenCaller:
+    """The one way to call AdultWork for an account: with a fresh token, refreshed once after
+    a 401, after which the account is marked "reconnect needed".
+
+    A 401 means AdultWork did nothing, so calling again after the refresh cannot act twice.
+    One caller keeps one client (and its connection pool) for a run of calls, such as a sync.
+    """
+
+    def __init__(self, account: Account) -> None:
+        self.account = account
+        self._client: AdultWorkClient | None = None
+        self._refreshed = False
+
+    def call[T](self, request: Callable[[AdultWorkClient], T]) -> T:
+        try:
+            return request(self._current())
+        except TokenExpired as error:
+            if self._refreshed:
+                raise self._reconnect_needed() from error
+        self._replace(force_refresh=True)
+        try:
+            return request(self._current())
+        except TokenExpired as error:
+            raise self._reconnect_needed() from error
+
+    def prepare(self) -> None:
+        """Get the token now rather than at the first call."""
+        self._current()
+
+    def close(self) -> None:
+        if self._client is not None:
+            self._client.close()
+            self._client = None
+
+    def __enter__(self) -> "TokenCaller":
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def _current(self) -> AdultWorkClient:
+        if self._client is None:
+            self._replace(force_refresh=False)
+        assert self._client is not None
+        return self._client
+
+    def _replace(self, *, force_refresh: bool) -> None:
+        self.close()
+        self._refreshed = self._refreshed or force_refresh
+        try:
+            self._client = client_for(self.account, force_refresh=force_refresh)
+        except TokenDecryptionError as error:
+            # A token no key can read is as dead as a revoked one: only a new sign-in mends it.
+            raise self._reconnect_needed() from error
+
+    def _reconnect_needed(self) -> ReconnectNeeded:
+        mark_reconnect_needed(self.account)
+        return ReconnectNeeded(RECONNECT)
+
+
+def call_with_token[T](account: Account, request: Callable[[AdultWorkClient], T]) -> T:
+    """One call for the account, through a TokenCaller."""
+    with TokenCaller(account) as caller:
+        return caller.call(request)

@@ -1,7 +1,7 @@
 from django import forms
 from django.contrib.auth import get_user_model
 
-from dashboard.models import Grant
+from dashboard.models import Grant, Preferences
 
 
 class GrantForm(forms.Form):
@@ -30,3 +30,14 @@ class StaffForm(forms.Form):
 class GroupMemberForm(forms.Form):
     user_id = forms.IntegerField(label="The member's AdultWork user ID", min_value=1)
     nickname = forms.CharField(label="Their nickname", max_length=100)
+
+
+class PreferencesForm(forms.ModelForm):
+    class Meta:
+        model = Preferences
+        fields = ["alert_in_page", "alert_browser", "alert_email", "discreet"]
+
+    def __init__(self, *args, **kwargs) -> None:
+        # The labels sit beside tick boxes, where a trailing colon reads oddly.
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)

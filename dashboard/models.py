@@ -34,6 +34,23 @@ class AccountQuerySet(models.QuerySet["Account"]):
         return self.filter(Q(owner=user) | Q(agency__owner=user) | Q(Exists(granted)))
 
 
+def people_who_see(account: "Account") -> models.QuerySet:
+    """The users who may see the account, as AccountQuerySet.visible_to has it the other way
+    round: its owner, its agency's owner and everyone granted a role on it."""
+    from django.contrib.auth import get_user_model
+
+    return (
+        get_user_model()
+        .objects.filter(
+            Q(owned_accounts=account)
+            | Q(owned_agencies__accounts=account)
+            | Q(grants__account=account),
+            is_active=True,
+        )
+        .distinct()
+    )
+
+
 class Agency(models.Model):
     """An agency runs performers' accounts through its staff."""
 
@@ -211,3 +228,55 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.username} {self.action} {self.target}: {self.outcome}"
+
+
+class Preferences(models.Model):
+    """A user's alerts, wording and calendar feed. Alerts are opt-in; made when first saved."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="preferences",
+    )
+    alert_in_page = models.BooleanField(
+        "Show alerts in the open dashboard",
+        default=False,
+        help_text="A message in the page for a new request and when 30 minutes are left.",
+    )
+    alert_browser = models.BooleanField(
+        "Browser notifications",
+        default=False,
+        help_text="A notification from your browser while a dashboard tab is open.",
+    )
+    alert_email = models.BooleanField(
+        "Email",
+        default=False,
+        help_text="An email for a new request and when 30 minutes are left to accept.",
+    )
+    discreet = models.BooleanField(
+        "Discreet wording",
+        default=False,
+        help_text='Titles, notifications, emails and the calendar say only "New request" or '
+        '"Session": no nicknames, services or credits.',
+    )
+    # The secret of the user's calendar feed link; blank when no link is issued.
+    calendar_token = models.CharField(max_length=64, blank=True, db_index=True)
+
+    class Meta:
+        verbose_name_plural = "preferences"
+
+    def __str__(self) -> str:
+        return f"preferences of {self.user_id}"
+
+    @property
+    def any_alert(self) -> bool:
+        return self.alert_in_page or self.alert_browser or self.alert_email
+
+
+def preferences_of(user) -> Preferences:
+    """The user's preferences, or unsaved defaults (every alert off) for a user who has none."""
+    try:
+        return user.preferences
+    except Preferences.DoesNotExist:
+        return Preferences(user=user)

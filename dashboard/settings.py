@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "django_tasks_db",
+    "crontask",
     "axes",
     "dashboard",
     "bookings",
@@ -81,6 +82,7 @@ TEMPLATES = [
                 "django.template.context_processors.csp",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "bookings.context_processors.live",
             ],
         },
     },
@@ -104,6 +106,9 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Sessions read through the cache: a live page's unchanged poll then costs the database only
+# the user and the page's version (the database stays the record, so nothing is lost).
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -187,8 +192,20 @@ TOKEN_ENCRYPTION_KEYS = env.list("TOKEN_ENCRYPTION_KEYS", default=[_DEV_TOKEN_KE
 # days are purged by `purge_finished_bookings`; 0 keeps them for ever.
 BOOKING_RETENTION_DAYS = env.int("BOOKING_RETENTION_DAYS", default=365)
 
-# How stale a list may be before the worker syncs its account again.
-SYNC_INTERVAL_SECONDS = env.int("SYNC_INTERVAL_SECONDS", default=300)
+# How often an account is synced: often while it has a request awaiting an answer (it may go
+# to whoever accepts first), seldom otherwise.
+SYNC_INTERVAL_SHORT_SECONDS = env.int("SYNC_INTERVAL_SHORT_SECONDS", default=60)
+SYNC_INTERVAL_LONG_SECONDS = env.int("SYNC_INTERVAL_LONG_SECONDS", default=15 * 60)
+# A full sync re-reads every page and marks what AdultWork no longer returns as gone.
+SYNC_FULL_INTERVAL_SECONDS = env.int("SYNC_FULL_INTERVAL_SECONDS", default=24 * 60 * 60)
+# How long after its session or accept-by a booking is still re-read as one that can change.
+SYNC_GRACE_SECONDS = env.int("SYNC_GRACE_SECONDS", default=60 * 60)
+# After failures, an account waits twice as long each time, up to this.
+SYNC_BACKOFF_MAX_SECONDS = env.int("SYNC_BACKOFF_MAX_SECONDS", default=60 * 60)
+# How often the scheduler looks for accounts that are due.
+SYNC_TICK_SECONDS = env.int("SYNC_TICK_SECONDS", default=15)
+# A sync queued or running for longer than this belongs to a worker that died.
+SYNC_LEASE_SECONDS = env.int("SYNC_LEASE_SECONDS", default=30 * 60)
 
 TASKS = {
     "default": {
@@ -206,6 +223,8 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
+        # The scheduler logs every run of every job; its warnings and errors are what matter.
+        "apscheduler": {"level": "WARNING"},
     },
 }
 
@@ -228,4 +247,6 @@ MAILERS = {
         },
     }
 }
+# The dashboard's own address, for the links in alert emails.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="AW Bookings <bookings@localhost>")

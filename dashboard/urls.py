@@ -40,6 +40,7 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     path("accounts/", include("dashboard.account_urls")),
+    path("settings/", include("dashboard.preference_urls")),
     path("bookings/", include("bookings.urls")),
     path("admin/", admin.site.urls),
 ]

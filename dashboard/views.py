@@ -20,7 +20,11 @@ logger = logging.getLogger(__name__)
 @login_required
 @require_safe
 def account_list(request: HttpRequest) -> HttpResponse:
-    accounts = list(Account.objects.visible_to(request.user).select_related("owner", "agency"))
+    # sync_state is the bookings app's record of each account's sync, read here by name only:
+    # how the sync stands is part of how the account stands.
+    accounts = list(
+        Account.objects.visible_to(request.user).select_related("owner", "agency", "sync_state")
+    )
     grantable = set(Account.objects.grantable_by(request.user).values_list("pk", flat=True))
     roles = dict(Grant.objects.filter(user=request.user).values_list("account_id", "role"))
     for account in accounts:
@@ -84,8 +88,15 @@ def connect_callback(request: HttpRequest) -> HttpResponse:
             },
             status=502,
         )
-    existing = Account.objects.filter(remote_user_id=identity.user_id).first()
-    if existing is not None and existing.owner_id != request.user.pk:
+    existing = (
+        Account.objects.select_related("managed_through__owner")
+        .filter(remote_user_id=identity.user_id)
+        .first()
+    )
+    # A group member's account was only borrowed through its manager's connection: signing in
+    # as it proves it is the signer's, so it moves to them rather than clashing.
+    taken_from_group = existing is not None and not existing.has_own_connection
+    if existing is not None and not taken_from_group and existing.owner_id != request.user.pk:
         return render(
             request,
             "dashboard/connect_failed.html",
@@ -97,11 +108,24 @@ def connect_callback(request: HttpRequest) -> HttpResponse:
         )
     account = connect_account(owner=request.user, identity=identity, tokens=tokens)
     transaction.on_commit(lambda: account_connected.send(sender=Account, account=account))
-    messages.success(
-        request,
-        f"{account.nickname} is connected{' again' if existing else ''}; its bookings are on "
-        "their way.",
-    )
+    if taken_from_group:
+        manager_user = existing.managed_through.owner
+        keeps = (
+            ""
+            if manager_user.pk == request.user.pk
+            else f"; {manager_user.get_username()} keeps read-only access through the group"
+        )
+        messages.success(
+            request,
+            f"{account.nickname} now uses its own connection{keeps}. Its received bookings "
+            "are on their way.",
+        )
+    else:
+        messages.success(
+            request,
+            f"{account.nickname} is connected{' again' if existing else ''}; its bookings are "
+            "on their way.",
+        )
     return redirect("accounts:list")
 
 

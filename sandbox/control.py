@@ -126,6 +126,11 @@ class SandboxControl:
         payload = {name: _field(value) for name, value in fields.items()}
         return self._call("PATCH", f"/bookings/{service}/{booking_id}", payload)
 
+    def add_request(self, *, performer_id: int, service: str = "webcam", **fields: Any) -> int:
+        """A new Pending request to the performer, made now; returns its BookingID."""
+        payload = {"service": service, "performer_id": performer_id, **fields}
+        return self._call("POST", "/bookings", payload)["BookingID"]
+
     def generate(self, *, user_id: int, service: str, direction: str, count: int) -> None:
         self._call(
             "POST",

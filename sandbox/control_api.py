@@ -14,22 +14,36 @@ logged nor subject to faults.
     DELETE /_sandbox/requests
     POST   /_sandbox/tokens                    {"user_id", "scope", "expires_in"}
     GET    /_sandbox/users
+    POST   /_sandbox/users                     {"nickname", "role"}: one more, until the reset
     PATCH  /_sandbox/bookings/<service>/<id>   {"Status": ..., PascalCase fields}
     POST   /_sandbox/generate                  {"user_id", "service", "direction", "count"}
+    POST   /_sandbox/bookings                  a new request: {"service", "performer_id",
+                                               "client_id", "credits", "duration",
+                                               "accept_within_minutes", "session_in_minutes",
+                                               "is_multiple"}
     GET    /_sandbox/clients
     POST   /_sandbox/clients                   {"client_id", "client_secret", "redirect_uris"}
 """
 
 import re
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 from sandbox import seed as seeds
 from sandbox.clock import as_utc, parse_datetime
 from sandbox.faults import FaultError, parse_fault
-from sandbox.models import PATCHABLE_FIELDS, Booking, Direction, OAuthClient, Service, Status
+from sandbox.models import (
+    PATCHABLE_FIELDS,
+    Booking,
+    Direction,
+    OAuthClient,
+    Role,
+    Service,
+    Status,
+    User,
+)
 from sandbox.state import SandboxState
 from sandbox.web import ApiError, Request, Response, json_response
 
@@ -171,19 +185,48 @@ def _issue_token(state: SandboxState, request: Request) -> dict[str, Any]:
 
 def _users(state: SandboxState, request: Request) -> list[dict[str, Any]]:
     with state.lock:
-        return [
-            {
-                "UserID": user.user_id,
-                "Nickname": user.nickname,
-                "GroupID": user.group_id,
-                "GroupName": user.group_name,
-                "IsGroupManager": user.is_group_manager,
-                "Password": user.password,
-                "Role": str(user.role),
-                "Balance": user.balance,
-            }
-            for user in state.users.values()
-        ]
+        return [_user(user) for user in state.users.values()]
+
+
+def _user(user: User) -> dict[str, Any]:
+    return {
+        "UserID": user.user_id,
+        "Nickname": user.nickname,
+        "GroupID": user.group_id,
+        "GroupName": user.group_name,
+        "IsGroupManager": user.is_group_manager,
+        "Password": user.password,
+        "Role": str(user.role),
+        "Balance": user.balance,
+    }
+
+
+def _add_user(state: SandboxState, request: Request) -> dict[str, Any]:
+    """A performer or client outside any group, for tests and benchmarks that need more
+    people than the seed has (a reset brings back the seed's alone). Password: the nickname
+    lowercased, as the seed's."""
+    body = _body(request)
+    nickname = body.get("nickname")
+    if not isinstance(nickname, str) or not re.fullmatch(r"[A-Za-z0-9_]{3,40}", nickname):
+        raise ControlError("nickname must be 3 to 40 letters, digits or underscores.")
+    role = body.get("role") or Role.PERFORMER
+    if role not in (Role.PERFORMER, Role.CLIENT):
+        raise ControlError('role must be "performer" or "client".')
+    with state.lock:
+        if any(user.nickname.lower() == nickname.lower() for user in state.users.values()):
+            raise ControlError(f"There is already a user called {nickname}.")
+        user_id = max(state.users, default=0) + 1
+        user = User(
+            user_id=user_id,
+            nickname=nickname,
+            password=nickname.lower(),
+            role=Role(role),
+            balance=Decimal(150 if role == Role.PERFORMER else 500),
+            last_accessed_from="UK",
+            phone_number=f"447700{user_id:06d}",
+        )
+        state.users[user_id] = user
+        return _user(user)
 
 
 def _patch_booking(
@@ -303,6 +346,50 @@ def _register_client(state: SandboxState, request: Request) -> None:
         state.clients[client_id] = OAuthClient(client_id, secret, tuple(uris))
 
 
+def _add_request(state: SandboxState, request: Request) -> dict[str, Any]:
+    """A client books a performer now: a Pending request, as AdultWork would create it."""
+    body = _body(request)
+    try:
+        service = Service(body.get("service", "webcam"))
+    except ValueError as error:
+        raise ControlError('service must be "webcam" or "phonechat".') from error
+    performer_id = _user_id(state, body.get("performer_id"))
+    if state.users[performer_id].role is not Role.PERFORMER:
+        raise ControlError("performer_id must be a performer's user ID.")
+    clients = [u.user_id for u in state.users.values() if u.role is Role.CLIENT]
+    client_id = _user_id(state, body.get("client_id", clients[0] if clients else None))
+    numbers = {
+        name: body.get(name, default)
+        for name, default in (
+            ("duration", 15),
+            ("accept_within_minutes", 60),
+            ("session_in_minutes", 120),
+        )
+    }
+    for name, value in numbers.items():
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= 100_000:
+            raise ControlError(f"{name} must be a whole number of minutes from 1 to 100000.")
+    credits = _to_decimal(body.get("credits", 30))
+    if credits is None or credits <= 0:
+        raise ControlError("credits must be a positive number.")
+    now = state.now().replace(microsecond=0)
+    booking = Booking(
+        service=service,
+        booking_id=0,
+        client_id=client_id,
+        performer_id=performer_id,
+        duration=numbers["duration"],
+        credits=credits,
+        offered_credits=credits,
+        status=Status.PENDING,
+        create_date=now,
+        session_date=now + timedelta(minutes=numbers["session_in_minutes"]),
+        accept_by=now + timedelta(minutes=numbers["accept_within_minutes"]),
+        is_multiple=bool(body.get("is_multiple", False)),
+    )
+    return {"BookingID": state.add_booking(booking).booking_id}
+
+
 ROUTES: dict[tuple[str, str], Handler] = {
     ("GET", PREFIX.lower()): _info,
     ("POST", f"{PREFIX}/reset"): _reset,
@@ -315,7 +402,9 @@ ROUTES: dict[tuple[str, str], Handler] = {
     ("DELETE", f"{PREFIX}/requests"): _clear_requests,
     ("POST", f"{PREFIX}/tokens"): _issue_token,
     ("GET", f"{PREFIX}/users"): _users,
+    ("POST", f"{PREFIX}/users"): _add_user,
     ("POST", f"{PREFIX}/generate"): _generate,
+    ("POST", f"{PREFIX}/bookings"): _add_request,
     ("GET", f"{PREFIX}/clients"): _clients,
     ("POST", f"{PREFIX}/clients"): _register_client,
 }

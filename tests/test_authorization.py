@@ -109,6 +109,19 @@ CASES: dict[str, Case] = {
         "GET", lambda w: reverse("bookings:list", args=["webcam", "received"]), EVERYONE_SIGNED_IN
     ),
     "bookings:audit": Case("GET", lambda w: reverse("bookings:audit"), EVERYONE_SIGNED_IN),
+    # No sign-in: the token is the key, and a wrong one is the same 404 for everyone.
+    "bookings:calendar_feed": Case(
+        "GET",
+        lambda w: reverse("bookings:calendar_feed", args=["not-a-token"]),
+        {a: "404" for a in ACTORS},
+    ),
+    "preferences:edit": Case("GET", lambda w: reverse("preferences:edit"), EVERYONE_SIGNED_IN),
+    "preferences:calendar_issue": Case(
+        "POST", lambda w: reverse("preferences:calendar_issue"), EVERYONE_SIGNED_IN
+    ),
+    "preferences:calendar_revoke": Case(
+        "POST", lambda w: reverse("preferences:calendar_revoke"), EVERYONE_SIGNED_IN
+    ),
     "bookings:sync": Case(
         "POST",
         lambda w: reverse("bookings:sync"),

@@ -9,6 +9,9 @@ from bookings import forms, rules
 
 register = template.Library()
 
+# The same threshold as static/js/app.js uses while the countdown ticks.
+URGENT = timedelta(minutes=30)
+
 
 @register.filter
 def time_left(deadline: datetime | None, now: datetime | None = None) -> str:
@@ -27,6 +30,20 @@ def time_left(deadline: datetime | None, now: datetime | None = None) -> str:
     if hours:
         return f"{hours}\u00a0h {minutes}\u00a0min"
     return f"{minutes}\u00a0min"
+
+
+@register.filter
+def answer_deadline(booking) -> datetime | None:
+    """When a request stops being one to accept: its accept-by, or its session if sooner."""
+    moments = [m for m in (booking.accept_by, booking.session_at) if m is not None]
+    return min(moments, default=None)
+
+
+@register.filter
+def is_soon(deadline: datetime | None, now: datetime | None = None) -> bool:
+    """Within the last 30 minutes before a deadline: the row says so loudly."""
+    now = now or timezone.now()
+    return deadline is not None and now < deadline <= now + URGENT
 
 
 @register.filter
@@ -99,6 +116,6 @@ def action_label(action: str) -> str:
 
 @register.filter
 def is_stale(moment: datetime | None) -> bool:
-    """Older than three sync intervals: the worker is behind, or stopped."""
-    interval = timedelta(seconds=settings.SYNC_INTERVAL_SECONDS)
+    """Older than three long sync intervals: the worker is behind, or stopped."""
+    interval = timedelta(seconds=settings.SYNC_INTERVAL_LONG_SECONDS)
     return moment is not None and timezone.now() - moment > 3 * interval

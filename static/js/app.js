@@ -84,11 +84,174 @@
     if (!dialog && form) { dialog = form.querySelector("dialog[open]"); }
     if (dialog && dialog.isConnected && event.detail.successful) { dialog.close(); }
   });
+  // ---- Live pages -------------------------------------------------------------------------
+  // #live polls the page's own address every 20 s with the tag of what the page shows: a 304
+  // when nothing changed; otherwise the new page, merged row by row so that unchanged rows
+  // (and an open dialog, the focus and the scroll position) stay as they are.
+  var live = document.getElementById("live");
+
+  document.addEventListener("htmx:configRequest", function (event) {
+    if (event.detail.elt !== live) { return; }
+    event.detail.path = window.location.pathname + window.location.search;
+    if (live.dataset.etag) { event.detail.headers["If-None-Match"] = live.dataset.etag; }
+  });
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    // A hidden tab asks nothing; it catches up on its next poll once shown.
+    if (event.detail.elt === live && document.hidden) { event.preventDefault(); }
+  });
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var xhr = event.detail.xhr;
+    var tag = xhr && xhr.getResponseHeader("ETag");
+    if (!live || !tag) { return; }
+    if (event.detail.elt === live && xhr.status === 200) {
+      merge(new DOMParser().parseFromString(xhr.responseText, "text/html"));
+    }
+    live.dataset.etag = tag;
+  });
+
+  function merge(fresh) {
+    var results = document.getElementById("results");
+    var freshResults = fresh.getElementById("results");
+    if (!results || !freshResults) { return; }
+    replaceEach(".freshness", fresh);
+    replaceEach(".acting-for", fresh);
+    var list = document.getElementById("booking-list");
+    var freshList = fresh.getElementById("booking-list");
+    if (!list || !freshList) {
+      // The list appeared or emptied: nothing to keep but an open dialog.
+      if (!results.querySelector("dialog[open]")) { swapChildren(results, freshResults); }
+      return;
+    }
+    var kept = new Set();
+    var previous = null;
+    Array.prototype.forEach.call(freshList.children, function (item) {
+      var old = document.getElementById(item.id);
+      var node = old;
+      var busy = old && (old.querySelector("dialog[open]") || old.querySelector(".htmx-request"));
+      if (!old || (!busy && old.dataset.changed !== item.dataset.changed)) {
+        node = document.importNode(item, true);
+        var hadFocus = old && old.contains(document.activeElement);
+        if (old) { old.replaceWith(node); }
+        htmx.process(node);
+        if (hadFocus) { node.querySelector("h2").focus({ preventScroll: true }); }
+      }
+      kept.add(node);
+      var wanted = previous ? previous.nextElementSibling : list.firstElementChild;
+      if (wanted !== node) { (list.moveBefore ? list.moveBefore : list.insertBefore).call(list, node, wanted); }
+      previous = node;
+    });
+    Array.prototype.slice.call(list.children).forEach(function (item) {
+      if (!kept.has(item) && !item.querySelector("dialog[open]")) { item.remove(); }
+    });
+    replaceEach(".pager", fresh);
+    replaceEach("#results [role=status]", fresh);
+    tick();
+  }
+
+  function replaceEach(selector, fresh) {
+    var mine = document.querySelector(selector);
+    var theirs = fresh.querySelector(selector);
+    if (mine && theirs && mine.outerHTML !== theirs.outerHTML) {
+      var node = document.importNode(theirs, true);
+      mine.replaceWith(node);
+      htmx.process(node);
+    }
+  }
+
+  function swapChildren(target, source) {
+    target.replaceChildren.apply(target, Array.prototype.map.call(source.childNodes, function (n) {
+      return document.importNode(n, true);
+    }));
+    htmx.process(target);
+  }
+
+  // ---- Requests awaiting an answer: the count in the title and on the inbox link -----------
+  function setNeedsAnswer(count) {
+    count = Math.max(0, count);
+    document.title = (count ? "(" + count + ") " : "") + document.title.replace(/^\(\d+\) /, "");
+    document.querySelectorAll("[data-needs-answer]").forEach(function (badge) {
+      badge.hidden = count === 0;
+      badge.querySelector("[data-needs-answer-number]").textContent = String(count);
+    });
+  }
+  function needsAnswer() {
+    var number = document.querySelector("[data-needs-answer-number]");
+    return number ? Number(number.textContent) || 0 : 0;
+  }
+  document.addEventListener("needs-answer", function (event) { setNeedsAnswer(event.detail.count); });
+
+  // ---- Countdowns: tick in the browser; the server stays the judge of every rule ------------
+  var URGENT_MS = 30 * 60 * 1000;
+  function timeLeft(ms) {
+    var minutes = Math.floor(ms / 60000);
+    var days = Math.floor(minutes / 1440);
+    var hours = Math.floor((minutes % 1440) / 60);
+    minutes = minutes % 60;
+    if (days) { return days + "\u00a0d " + hours + "\u00a0h"; }
+    if (hours) { return hours + "\u00a0h " + minutes + "\u00a0min"; }
+    return minutes + "\u00a0min";
+  }
+  function tick() {
+    var now = Date.now();
+    document.querySelectorAll("[data-deadline]").forEach(function (badge) {
+      var left = Date.parse(badge.dataset.deadline) - now;
+      if (left > 0) {
+        var text = "accept within " + timeLeft(left);
+        if (badge.textContent !== text) { badge.textContent = text; }
+        badge.classList.toggle("urgent", left <= URGENT_MS);
+        return;
+      }
+      expire(badge);
+    });
+  }
+  function expire(badge) {
+    var row = badge.closest("li.booking-item");
+    var results = document.getElementById("results");
+    setNeedsAnswer(needsAnswer() - 1);
+    if (row && results && results.dataset.view === "open" && !row.querySelector("dialog[open]")) {
+      // "To accept or reject" holds only what can still be accepted.
+      row.remove();
+      if (!document.querySelector("#booking-list li")) { live && live.removeAttribute("data-etag"); }
+      return;
+    }
+    var expired = document.createElement("strong");
+    expired.className = "expired";
+    expired.textContent = "expired";
+    badge.replaceWith(expired);
+    if (row) {
+      row.querySelectorAll(".action-accept").forEach(function (button) { button.remove(); });
+    }
+  }
+  window.setInterval(tick, 5000);
+  document.addEventListener("visibilitychange", function () { if (!document.hidden) { tick(); } });
+
+  // ---- Alerts: a toast and, where the user allowed it, a browser notification --------------
+  document.addEventListener("alerts", function (event) {
+    (event.detail.items || []).forEach(function (item) {
+      if (item.toast) { toast({ level: "info", message: item.title + ": " + item.body }); }
+      if (item.notify && "Notification" in window && Notification.permission === "granted") {
+        try { new Notification(item.title, { body: item.body, tag: item.tag }); } catch (e) { /* some browsers allow them only from a service worker */ }
+      }
+    });
+  });
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-ask-notification-permission]");
+    if (!button || !("Notification" in window)) { return; }
+    Notification.requestPermission().then(function (answer) {
+      toast({
+        level: answer === "granted" ? "success" : "warning",
+        message: answer === "granted" ? "This browser will show your alerts."
+          : "This browser will not show notifications: allow them in its site settings.",
+      });
+    });
+  });
+
   document.addEventListener("DOMContentLoaded", function () {
     // With JavaScript the filter form applies on change; its button stays for everyone else.
     document.querySelectorAll("form.filters button[type=submit]").forEach(function (button) {
       button.hidden = true;
     });
     reopenDialogs(document);
+    tick();
   });
 })();

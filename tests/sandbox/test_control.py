@@ -8,7 +8,7 @@ import pytest
 import requests
 
 from sandbox.control import SandboxControlError
-from tests.sandbox.conftest import IVY, NOW, SCARLETT, booking_id
+from tests.sandbox.conftest import IVY, LOCAL_NOW, NIGHT_OWL, NOW, SCARLETT, booking_id
 
 
 def test_reset_with_a_moment_freezes_the_clock_there(control):
@@ -161,3 +161,29 @@ def test_control_requests_are_not_logged(control):
 def test_an_unknown_control_route_is_not_found(control):
     with pytest.raises(SandboxControlError, match="404"):
         control._call("GET", "/nothing")
+
+
+def test_a_new_request_is_pending_for_the_performer_and_made_by_the_client(control, as_user):
+    remote_id = control.add_request(
+        performer_id=IVY,
+        client_id=NIGHT_OWL,
+        credits=42,
+        accept_within_minutes=25,
+        session_in_minutes=90,
+    )
+    received = as_user(IVY).get("/v1/Webcam/ReceivedBookings").json()["WebcamBookings"]
+    [booking] = [b for b in received if booking_id(b) == remote_id]
+    assert booking["Status"] == "Pending"
+    assert booking["Credits"] == 42
+    # March is GMT in London, the sandbox's zone: local time is UTC.
+    assert booking["CreateDate"].startswith(LOCAL_NOW.isoformat(timespec="minutes"))
+    assert booking["AcceptBy"].startswith("2026-03-10T09:55")
+    made = as_user(NIGHT_OWL).get("/v1/Webcam/MadeBookings").json()["WebcamBookings"]
+    assert remote_id in {booking_id(b) for b in made}
+
+
+def test_a_new_request_must_go_to_a_performer(control):
+    with pytest.raises(SandboxControlError, match="performer"):
+        control.add_request(performer_id=NIGHT_OWL)
+    with pytest.raises(SandboxControlError, match="minutes"):
+        control.add_request(performer_id=IVY, accept_within_minutes=0)

@@ -5,7 +5,7 @@ from django.db import transaction
 
 from bookings.sync import SyncFailed, sync_account
 from dashboard.adultwork import connect_account
-from dashboard.models import Account, Agency, Grant, StaffMember
+from dashboard.models import Account, Agency, Grant, Preferences, StaffMember
 from gateway import Identity, TokenSet
 
 # The demo's published sign-ins (each password is its username), refused unless DEBUG.
@@ -43,6 +43,10 @@ class Command(BaseCommand):
         users = {u["Nickname"]: u for u in control.users()}
         with transaction.atomic():
             demo = demo_user(DEMO_USERNAME, DEMO_PASSWORD)
+            # The demo shows alerts in the page and by email (the console, in the demo).
+            Preferences.objects.get_or_create(
+                user=demo, defaults={"alert_in_page": True, "alert_email": True}
+            )
             accounts = [
                 connect_account(
                     owner=demo, identity=identity_of(remote), tokens=sandbox_tokens(control, remote)
@@ -55,9 +59,11 @@ class Command(BaseCommand):
             return
         for account in accounts:
             try:
-                run = sync_account(account=account)
+                run = sync_account(account=account, full=True)
             except SyncFailed as failure:
                 self.stderr.write(f"First sync failed: {failure}")
+                continue
+            if run is None:
                 continue
             self.stdout.write(f"{account.nickname}: {run.bookings_seen} bookings synced")
 

@@ -30,6 +30,9 @@ class Command(BaseCommand):
                 failures.append(str(failure))
                 self.stderr.write(self.style.ERROR(f"Failed: {failure}"))
                 continue
+            if run is None:
+                self.stdout.write(f"{each.nickname}: skipped, another sync of it is running")
+                continue
             self.stdout.write(
                 f"{each.nickname}: {run.bookings_seen} bookings in {run.pages_read} pages"
             )
