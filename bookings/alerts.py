@@ -133,9 +133,9 @@ def wording(alert: Alert, *, discreet: bool) -> tuple[str, str]:
     soon = alert.kind == Kind.DEADLINE_SOON
     if discreet:
         if soon:
-            return "Request waiting", "A request needs an answer within 30 minutes."
-        return "New request", "A new request needs an answer."
-    who = booking.party_nickname or "A member"
+            return "Request waiting", "30 minutes are left to answer it."
+        return "New request", "A request needs an answer."
+    who = booking.party_nickname or "a member"
     service = booking.get_service_display()
     when = (
         date_format(timezone.localtime(booking.session_at), "D j M, H:i")
@@ -143,11 +143,10 @@ def wording(alert: Alert, *, discreet: bool) -> tuple[str, str]:
         if booking.session_at
         else "a time to agree"
     )
-    offer = f"{credits_text(booking.credits)} credits for {booking.duration_minutes} min on {when}"
-    account = booking.account.nickname
+    offer = (
+        f"For {booking.account.nickname}: {credits_text(booking.credits)} credits for "
+        f"{booking.duration_minutes} min on {when}."
+    )
     if soon:
-        return (
-            f"30 minutes left: {who}",
-            f"{who}'s {service} request to {account} ({offer}) must be accepted soon.",
-        )
-    return f"New {service} request from {who}", f"{who} asks {account} for {offer}."
+        return f"30 minutes left to accept {who}'s {service} request", offer
+    return f"New {service} request from {who}", offer

@@ -344,12 +344,9 @@ def _sync(run: SyncRun, *, account: Account, full: bool) -> None:
                 )
                 run.pages_read += listed.pages_read
                 run.bookings_seen += listed.bookings_seen
-            if full:
-                _mark_gone(account, lists, since=run.started_at)
-            else:
-                run.details_read = _read_unseen(
-                    account, caller, lists, since=run.started_at, member_id=member_id
-                )
+            run.details_read = _read_unseen(
+                account, caller, lists, since=run.started_at, member_id=member_id, every=full
+            )
     except gateway.AdultWorkError as error:
         raise SyncFailed(account=account, reason=error.message, error=error) from error
 
@@ -373,14 +370,21 @@ def _read_unseen(
     *,
     since: datetime,
     member_id: int | None,
+    every: bool,
 ) -> int:
-    """Read by its details call each booking that can still change but that the pages did not
-    show (taken by someone else, deleted, or moved); returns how many calls that took."""
-    unseen = list(
-        Booking.objects.filter(_unseen(account, lists, since), changeable(since)).only(
-            "pk", "service", "direction", "remote_id"
-        )
-    )
+    """Read by its details call each booking that the pages did not show (taken by someone
+    else, deleted, or moved) and mark the ones AdultWork no longer has as gone; returns how
+    many calls that took.
+
+    A normal sync asks only about the bookings that can still change. After a full sync every
+    booking should have been on a page, so every one that was not is asked about: a booking
+    deleted while the pages were read shifts the rest up one, and one of them can then go
+    unseen although AdultWork still has it.
+    """
+    unseen = Booking.objects.filter(_unseen(account, lists, since))
+    if not every:
+        unseen = unseen.filter(changeable(since))
+    unseen = list(unseen.only("pk", "service", "direction", "remote_id"))
     for booking in unseen:
         asked_at = timezone.now()
         try:
@@ -400,14 +404,6 @@ def _read_unseen(
         with transaction.atomic():
             upsert_bookings(account=account, records=[record], known_as_of=asked_at)
     return len(unseen)
-
-
-def _mark_gone(account: Account, lists: tuple[tuple[str, str], ...], *, since: datetime) -> int:
-    """After every page was read: what AdultWork no longer returns is gone."""
-    now = timezone.now()
-    return Booking.objects.filter(_unseen(account, lists, since)).update(
-        gone_at=now, known_as_of=now, changed_at=now
-    )
 
 
 @contextmanager

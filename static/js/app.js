@@ -103,31 +103,37 @@
     var xhr = event.detail.xhr;
     var tag = xhr && xhr.getResponseHeader("ETag");
     if (!live || !tag) { return; }
+    var complete = true;
     if (event.detail.elt === live && xhr.status === 200) {
-      merge(new DOMParser().parseFromString(xhr.responseText, "text/html"));
+      complete = merge(new DOMParser().parseFromString(xhr.responseText, "text/html"));
     }
-    live.dataset.etag = tag;
+    // A row kept back because it was busy is still out of date: ask for the page again.
+    if (complete) { live.dataset.etag = tag; } else { delete live.dataset.etag; }
   });
 
+  // True when the page now shows all of the answer; false when a busy row was kept as it was.
   function merge(fresh) {
     var results = document.getElementById("results");
     var freshResults = fresh.getElementById("results");
-    if (!results || !freshResults) { return; }
+    if (!results || !freshResults) { return true; }
     replaceEach(".freshness", fresh);
     replaceEach(".acting-for", fresh);
     var list = document.getElementById("booking-list");
     var freshList = fresh.getElementById("booking-list");
     if (!list || !freshList) {
       // The list appeared or emptied: nothing to keep but an open dialog.
-      if (!results.querySelector("dialog[open]")) { swapChildren(results, freshResults); }
-      return;
+      if (results.querySelector("dialog[open]")) { return false; }
+      swapChildren(results, freshResults);
+      return true;
     }
+    var complete = true;
     var kept = new Set();
     var previous = null;
     Array.prototype.forEach.call(freshList.children, function (item) {
       var old = document.getElementById(item.id);
       var node = old;
       var busy = old && (old.querySelector("dialog[open]") || old.querySelector(".htmx-request"));
+      if (busy && old.dataset.changed !== item.dataset.changed) { complete = false; }
       if (!old || (!busy && old.dataset.changed !== item.dataset.changed)) {
         node = document.importNode(item, true);
         var hadFocus = old && old.contains(document.activeElement);
@@ -137,15 +143,21 @@
       }
       kept.add(node);
       var wanted = previous ? previous.nextElementSibling : list.firstElementChild;
-      if (wanted !== node) { (list.moveBefore ? list.moveBefore : list.insertBefore).call(list, node, wanted); }
+      if (wanted !== node) {
+        // moveBefore keeps a moved row's state (an open dialog); a new row is simply inserted.
+        var move = list.moveBefore && node.isConnected ? list.moveBefore : list.insertBefore;
+        move.call(list, node, wanted);
+      }
       previous = node;
     });
     Array.prototype.slice.call(list.children).forEach(function (item) {
-      if (!kept.has(item) && !item.querySelector("dialog[open]")) { item.remove(); }
+      if (kept.has(item)) { return; }
+      if (item.querySelector("dialog[open]")) { complete = false; } else { item.remove(); }
     });
     replaceEach(".pager", fresh);
     replaceEach("#results [role=status]", fresh);
     tick();
+    return complete;
   }
 
   function replaceEach(selector, fresh) {
