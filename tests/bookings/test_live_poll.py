@@ -53,9 +53,7 @@ def test_a_changed_booking_makes_the_next_poll_answer_the_page(client, owner, ac
     booking = BookingFactory(account=account, party_nickname="Before")
     client.force_login(owner)
     etag = poll(client, reverse("bookings:inbox"))["ETag"]
-    Booking.objects.filter(pk=booking.pk).update(
-        party_nickname="After", changed_at=timezone.now()
-    )
+    Booking.objects.filter(pk=booking.pk).update(party_nickname="After", changed_at=timezone.now())
     answer = poll(client, reverse("bookings:inbox"), etag)
     assert answer.status_code == 200
     assert "After" in answer.text
