@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 import gateway
 from dashboard import connect
-from dashboard.adultwork import api_client, client_for, connect_account, oauth_client
+from dashboard.adultwork import api_client, call_with_token, connect_account, oauth_client
 from dashboard.forms import GrantForm, GroupMemberForm, RoleForm, StaffForm
 from dashboard.models import Account, Agency, Grant, StaffMember
 from dashboard.signals import account_connected
@@ -267,11 +267,13 @@ def group_member_add(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, f"{existing.nickname} is connected already.")
         return redirect("accounts:list")
     try:
-        with client_for(manager) as client:
-            # The cheapest call that AdultWork answers only for the manager's own members.
-            client.list_bookings(
+        # The cheapest call that AdultWork answers only for the manager's own members.
+        call_with_token(
+            manager,
+            lambda client: client.list_bookings(
                 service="webcam", direction="made", per_page=1, member_id=member_id
-            )
+            ),
+        )
     except gateway.Forbidden:
         messages.error(request, f"AdultWork says user {member_id} is not in your group.")
         return redirect("accounts:list")

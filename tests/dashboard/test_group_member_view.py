@@ -68,3 +68,16 @@ def test_someone_outside_the_group_is_refused(client, owner, desk, sandbox_users
 def test_only_the_managers_owner_may_add_members(client, outsider, desk, sandbox_users):
     client.force_login(outsider)
     assert add(client, desk, sandbox_users["JadeMoon"]).status_code == 404
+
+
+def test_the_membership_check_refreshes_a_token_adultwork_refused_and_goes_on(
+    client, owner, desk, sandbox, sandbox_users
+):
+    from tests.dashboard.test_token_caller import revoke_access_token
+
+    revoke_access_token(desk)
+    sandbox.clear_requests()
+    client.force_login(owner)
+    assert add(client, desk, sandbox_users["JadeMoon"]).status_code == 302
+    assert Account.objects.get(nickname="JadeMoon").managed_through == desk
+    assert [r["path"] for r in sandbox.requests()].count("/OAuth/token") == 1
