@@ -50,7 +50,6 @@ def feed_bookings(*, user, now: datetime) -> QuerySet[Booking]:
         Booking.objects.filter(
             account__in=Account.objects.visible_to(user),
             status__in=FEED_STATUSES,
-            gone_at__isnull=True,
             session_at__gte=now - timedelta(days=PAST_DAYS),
         )
         .select_related("account")

@@ -8,6 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpRespons
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import slugify
 from django.views.decorators.http import require_POST, require_safe
@@ -112,8 +113,11 @@ def _not_modified(request: HttpRequest) -> tuple[LiveState, HttpResponse | None]
 
 def _live_headers(response: HttpResponse, etag: str) -> HttpResponse:
     response["ETag"] = etag
-    # The page holds the tag itself; no cache should answer for the server.
-    response["Cache-Control"] = "no-store"
+    # Always asked again (the page holds its own tag), never shared, and kept apart from the
+    # fragments htmx fetches from the same address; not no-store, which would cost the page
+    # the browser's back-forward cache.
+    response["Cache-Control"] = "private, no-cache"
+    patch_vary_headers(response, ["HX-Request", "HX-Target"])
     return response
 
 
