@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install browser lint format bench lock clean
+.PHONY: run test install browser lint format bench lock audit clean
 
 run: install ## install, migrate, seed the demo, start sandbox + worker + site
 	@bin/run-demo
@@ -40,6 +40,14 @@ bench: install ## benchmarks against their targets (never part of make test)
 
 lock: ## refresh constraints.txt after changing pyproject.toml
 	$(PY) -m pip freeze --exclude-editable > constraints.txt
+
+# Not part of CI: it needs a machine that reaches a vulnerability database (PyPI's JSON API or
+# OSV). --strict makes it fail, rather than pass having audited nothing, where none is reached.
+audit: install ## pip-audit the locked requirements (constraints.txt) for known vulnerabilities
+	@$(PY) -c 'import pip_audit' 2>/dev/null || \
+		$(PY) -m pip install --quiet --constraint constraints.txt --editable ".[dev,audit]"
+	$(PY) -m pip_audit --requirement constraints.txt --no-deps --disable-pip --strict \
+		--progress-spinner off
 
 clean:
 	rm -rf $(VENV) var staticfiles .pytest_cache .ruff_cache

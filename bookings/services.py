@@ -56,6 +56,7 @@ def booking_act(
         return bookings_delete(bookings=[booking], user=user, now=now)[0]
     inputs = {k: str(v) for k, v in (("credits", credits), ("reason", reason)) if v is not None}
     status_before = booking.status
+    sent = None
     if not _claim(booking):
         result = ActionResult(Outcome.REFUSED, BUSY, booking)
     else:
@@ -67,6 +68,13 @@ def booking_act(
             ):
                 result = ActionResult(Outcome.REFUSED, reason_not, booking)
             else:
+                sent = _audit_sent(
+                    user=user,
+                    booking=booking,
+                    action=action,
+                    inputs=inputs,
+                    status_before=status_before,
+                )
                 result = _perform(booking=booking, action=action, credits=credits, reason=reason)
         finally:
             _release([booking.pk])
@@ -77,6 +85,7 @@ def booking_act(
         inputs=inputs,
         status_before=status_before,
         result=result,
+        sent=sent,
     )
     return result
 
@@ -92,6 +101,7 @@ def bookings_delete(
     before = {b.pk: b.status for b in bookings}
     claimed = [b for b in bookings if _claim(b)]
     groups: dict[tuple[int, str, str], list[Booking]] = {}
+    sent: dict[int, AuditEntry] = {}
     try:
         for booking in claimed:
             booking.refresh_from_db()
@@ -103,6 +113,17 @@ def bookings_delete(
             else:
                 key = (booking.account_id, booking.service, booking.direction)
                 groups.setdefault(key, []).append(booking)
+        sent = {
+            member.pk: _audit_sent(
+                user=user,
+                booking=member,
+                action=Action.DELETE,
+                inputs={},
+                status_before=before[member.pk],
+            )
+            for members in groups.values()
+            for member in members
+        }
         for (_, service, direction), members in groups.items():
             results.update(_delete_group(members, service=service, direction=direction))
     finally:
@@ -117,6 +138,7 @@ def bookings_delete(
             inputs={},
             status_before=before[pk],
             result=result,
+            sent=sent.get(pk),
         )
         ordered.append(result)
     return ordered
@@ -346,6 +368,27 @@ def _text(error: Exception) -> str:
     return getattr(error, "message", None) or str(error)
 
 
+# What the audit log says of an action sent to AdultWork until its answer is recorded: if the
+# request dies on the way (a killed worker), this is what stays.
+SENT = (
+    "Sent to AdultWork; the request ended before the answer was recorded: check the booking "
+    "on AdultWork."
+)
+
+
+def _audit_sent(
+    *, user, booking: Booking, action: Action, inputs: dict, status_before: str
+) -> AuditEntry:
+    """The entry of an action about to be sent, written first and completed by _audit."""
+    entry = _audit_entry(
+        user=user, booking=booking, action=action, inputs=inputs, status_before=status_before
+    )
+    entry.outcome = Outcome.UNKNOWN
+    entry.message = SENT
+    entry.save()
+    return entry
+
+
 def _audit(
     *,
     user,
@@ -354,9 +397,22 @@ def _audit(
     inputs: dict,
     status_before: str,
     result: ActionResult,
+    sent: AuditEntry | None = None,
 ) -> None:
+    entry = sent or _audit_entry(
+        user=user, booking=booking, action=action, inputs=inputs, status_before=status_before
+    )
+    entry.status_after = result.booking.status if result.booking else ""
+    entry.outcome = result.outcome
+    entry.message = result.message
+    entry.save()
+
+
+def _audit_entry(
+    *, user, booking: Booking, action: Action, inputs: dict, status_before: str
+) -> AuditEntry:
     account = booking.account
-    AuditEntry.objects.create(
+    return AuditEntry(
         user=user,
         username=user.get_username(),
         account=account,
@@ -368,7 +424,4 @@ def _audit(
         ),
         inputs=inputs,
         status_before=status_before,
-        status_after=result.booking.status if result.booking else "",
-        outcome=result.outcome,
-        message=result.message,
     )

@@ -12,10 +12,12 @@ from collections.abc import Callable, Generator, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from functools import partial
+from typing import Any
 
 from django.conf import settings
-from django.db import connections, router, transaction
+from django.db import connections, models, router, transaction
 from django.db.models import Count, Min, Q
 from django.utils import timezone
 
@@ -157,20 +159,71 @@ def upsert_bookings(
         "known_as_of": known_as_of,
         "changed_at": known_as_of,
     }
+    adapters = _adapters(connection)
     rows = []
     for record in records:
-        values = {
-            **prepared,
-            "service": record.service,
-            "direction": record.direction,
-            "remote_id": record.remote_id,
-            **booking_fields(record),
-        }
-        rows.append(tuple(f.get_db_prep_save(values[f.name], connection) for f in _UPSERT_COLUMNS))
+        values = booking_fields(record)  # a dict of its own, so filled in place
+        values.update(prepared)
+        values["service"] = record.service
+        values["direction"] = record.direction
+        values["remote_id"] = record.remote_id
+        rows.append(
+            tuple(
+                values[name] if adapt is None else adapt(values[name]) for name, adapt in adapters
+            )
+        )
     if rows:
-        with connection.cursor() as cursor:
-            cursor.executemany(_upsert_sql(connection), rows)
+        _executemany(connection, _upsert_sql(connection), rows)
     return len(rows)
+
+
+def _adapters(connection) -> list[tuple[str, Callable[[Any], Any] | None]]:
+    """For each column, what turns the record's value into the database's: None where the
+    value goes as it is. What Field.get_db_prep_save does, chosen once per column instead of
+    once per value (41 columns a row: that was half the time of storing a page)."""
+    ops = connection.ops
+    adapters: list[tuple[str, Callable[[Any], Any] | None]] = []
+    for field in _UPSERT_COLUMNS:
+        adapt = None
+        if isinstance(field, models.DateTimeField):
+            adapt = (
+                _sqlite_datetime if _sqlite_in_utc(connection) else ops.adapt_datetimefield_value
+            )
+        elif isinstance(field, models.DecimalField):
+            adapt = partial(
+                ops.adapt_decimalfield_value,
+                max_digits=field.max_digits,
+                decimal_places=field.decimal_places,
+            )
+        elif isinstance(field, models.JSONField):
+            adapt = partial(ops.adapt_json_value, encoder=field.encoder)
+        adapters.append((field.name, adapt))
+    return adapters
+
+
+def _sqlite_in_utc(connection) -> bool:
+    return connection.vendor == "sqlite" and connection.timezone == UTC
+
+
+def _sqlite_datetime(value: datetime | None) -> str | None:
+    """What SQLite's adapt_datetimefield_value gives for an aware time when the database is
+    in UTC, without its lazy settings lookups: they were the dearest part of storing a page."""
+    return None if value is None else str(value.astimezone(UTC).replace(tzinfo=None))
+
+
+def _executemany(connection, sql: str, rows: list[tuple]) -> None:
+    """Send one statement for many rows. On PostgreSQL through a server-side binding cursor,
+    so the server plans the statement once for all the rows: Django's own cursors bind on the
+    client and send each row as a new statement to parse and plan."""
+    if connection.vendor != "postgresql":
+        with connection.cursor() as cursor:
+            cursor.executemany(sql, rows)
+        return
+    import psycopg
+
+    connection.ensure_connection()
+    with psycopg.Cursor(connection.connection) as cursor:
+        cursor.executemany(sql, rows)
 
 
 _UPSERT_COLUMNS = [Booking._meta.get_field(name) for name in (*KEY_FIELDS, *UPSERT_FIELDS)]
@@ -192,7 +245,7 @@ def _upsert_sql(connection) -> str:
     )
     # Only the model's own quoted names go into the text; every value is a parameter.
     return (
-        f"INSERT INTO {table} ({', '.join(columns)}) "  # noqa: S608
+        f"INSERT INTO {table} ({', '.join(columns)}) "  # noqa: S608  # nosec B608  # quoted model names; values are params
         f"VALUES ({', '.join(['%s'] * len(columns))}) "
         f"ON CONFLICT ({keys}) DO UPDATE SET {updates}, "
         f"{changed} = CASE WHEN {table}.{raw} = EXCLUDED.{raw} "

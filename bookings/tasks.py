@@ -5,6 +5,7 @@ has none queued or running."""
 from apscheduler.triggers.interval import IntervalTrigger
 from crontask import cron
 from django.conf import settings
+from django.core.management import call_command
 from django.tasks import task
 
 from bookings import alerts, schedule
@@ -39,3 +40,12 @@ def sync_account_task(account_id: int, full: bool = False) -> dict:
 @task
 def enqueue_due_syncs() -> dict:
     return {"enqueued": schedule.enqueue_due()}
+
+
+# Every sync leaves a row in the task table: an account synced every minute leaves 1,440 a day.
+@cron("23 * * * *")
+@task
+def prune_task_results() -> None:
+    call_command(
+        "prune_db_task_results", min_age_days=settings.TASK_RESULTS_KEEP_DAYS, verbosity=0
+    )

@@ -4,7 +4,13 @@ from itertools import chain
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseRedirect,
+    StreamingHttpResponse,
+)
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -35,6 +41,15 @@ LIST_TITLES = {
     (Service.PHONECHAT, Direction.MADE): "PhoneChat bookings made",
 }
 MAX_PAGE = 10_000  # beyond any real list; keeps a silly ?page= from an absurd OFFSET
+MAX_ID_DIGITS = 18  # every id fits a signed 64-bit column
+
+
+def _id(value: str) -> int | None:
+    """An id as our own pages write it (ASCII digits only), or None. str.isdigit() alone
+    accepts "²" and "٣", which int() refuses or reads as another number."""
+    if value.isascii() and value.isdigit() and len(value) <= MAX_ID_DIGITS:
+        return int(value)
+    return None
 
 
 def _page(request: HttpRequest) -> int:
@@ -52,8 +67,8 @@ def _row_context(request: HttpRequest, accounts: list[Account]) -> dict:
     """What every booking row needs to render, whatever page it is on."""
     # After an htmx action, "back" is the page the row sits on, not the action's URL.
     back_url = request.get_full_path()
-    if request.htmx and request.htmx.current_url_abs_path:
-        back_url = request.htmx.current_url_abs_path
+    if request.htmx and (current := _htmx_current_path(request)):
+        back_url = current
     return {
         "accounts_by_id": {a.pk: a for a in accounts},
         "show_account": len(accounts) > 1,
@@ -62,6 +77,14 @@ def _row_context(request: HttpRequest, accounts: list[Account]) -> dict:
         "back_url": back_url,
         "now": timezone.now(),
     }
+
+
+def _htmx_current_path(request: HttpRequest) -> str | None:
+    """The path of the page htmx says it is on, when that page is on this site."""
+    try:
+        return request.htmx.current_url_abs_path
+    except ValueError:  # a header urlsplit cannot read, such as "http://["
+        return None
 
 
 def _acting_for(request: HttpRequest, accounts: list[Account]) -> list[str]:
@@ -226,7 +249,7 @@ def bookings_delete(request: HttpRequest) -> HttpResponse:
     raw = request.POST.getlist("booking")
     if not raw:
         return _nothing_chosen(request)
-    ids = [int(v) for v in raw if v.isdigit() and len(v) <= 18]
+    ids = [pk for pk in map(_id, raw) if pk is not None]
     bookings = list(
         Booking.objects.select_related("account").filter(
             pk__in=ids, account__in=Account.objects.actionable_by(request.user)
@@ -243,7 +266,7 @@ def bookings_delete(request: HttpRequest) -> HttpResponse:
 @require_POST
 def sync_now(request: HttpRequest) -> HttpResponse:
     """Ask the worker to sync these accounts now; the page says when it has."""
-    ids = [int(v) for v in request.POST.getlist("account") if v.isdigit() and len(v) <= 18]
+    ids = [pk for pk in map(_id, request.POST.getlist("account")) if pk is not None]
     accounts = list(
         Account.objects.visible_to(request.user).filter(pk__in=ids, reconnect_needed=False)
     )
@@ -295,13 +318,13 @@ AUDIT_COLUMNS = (
 def audit_export(request: HttpRequest) -> StreamingHttpResponse:
     """The audit log as CSV, of one account (any user who sees it) or of a whole agency (its
     owner only)."""
-    account_id = request.GET.get("account", "")
-    agency_id = request.GET.get("agency", "")
-    if account_id.isdigit():
+    account_id = _id(request.GET.get("account", ""))
+    agency_id = _id(request.GET.get("agency", ""))
+    if account_id is not None:
         account = get_object_or_404(Account.objects.visible_to(request.user), pk=account_id)
         entries = AuditEntry.objects.filter(account=account)
         name = f"audit-{slugify(account.nickname)}"
-    elif agency_id.isdigit():
+    elif agency_id is not None:
         agency = get_object_or_404(Agency, pk=agency_id, owner=request.user)
         entries = AuditEntry.objects.filter(account__agency=agency)
         name = f"audit-{slugify(agency.name)}"
@@ -323,12 +346,17 @@ class _Echo:
         return value
 
 
+# What a spreadsheet reads as the start of a formula (OWASP's list for CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
 def _cell(value) -> str:
     if isinstance(value, dict):
-        return "; ".join(f"{k}={v}" for k, v in value.items())
-    text = "" if value is None else str(value)
+        text = "; ".join(f"{k}={v}" for k, v in value.items())
+    else:
+        text = "" if value is None else str(value)
     # A cell that a spreadsheet would run as a formula is written as text.
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@") else text
+    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
 
 
 def _nothing_chosen(request: HttpRequest) -> HttpResponse:
@@ -346,8 +374,12 @@ def _list_url(booking: Booking) -> str:
 
 def _back(request: HttpRequest, fallback: str) -> HttpResponse:
     target = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
-        return redirect(target)
+    # A path of this site only. Not redirect(target): it reads a word such as "1 " as the name
+    # of a URL pattern, and fails when there is none.
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
+        target, {request.get_host()}, request.is_secure()
+    ):
+        return HttpResponseRedirect(target)
     return redirect(fallback)
 
 

@@ -5,6 +5,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
 
 from dashboard.crypto import TokenDecryptionError
 from dashboard.models import Account, Connection, Grant
@@ -19,6 +20,12 @@ from gateway import (
 
 USER_AGENT = "aw-bookings/1.0"
 
+# Tokens and the client secret stay out of Django's error reports and the mails to ADMINS:
+# sensitive_variables() hides every local of the decorated frame and of every undecorated frame
+# it calls. That is what the functions calling AdultWork need, since requests', urllib3's and
+# http.client's frames hold the bytes they send (the gateway, which cannot import Django,
+# hides what it holds itself: see gateway.transport.Secret).
+
 
 def oauth_client() -> OAuthClient:
     return OAuthClient(
@@ -30,6 +37,7 @@ def oauth_client() -> OAuthClient:
     )
 
 
+@sensitive_variables("access_token")
 def api_client(access_token: str) -> AdultWorkClient:
     return AdultWorkClient(
         base_url=settings.ADULTWORK_API_URL,
@@ -41,6 +49,7 @@ def api_client(access_token: str) -> AdultWorkClient:
     )
 
 
+@sensitive_variables("tokens")
 def store_connection(*, account: Account, tokens: TokenSet) -> Connection:
     now = timezone.now()
     connection = Connection.objects.filter(account=account).first() or Connection(account=account)
@@ -56,6 +65,7 @@ def store_connection(*, account: Account, tokens: TokenSet) -> Connection:
     return connection
 
 
+@sensitive_variables("tokens")
 def connect_account(*, owner, identity: Identity, tokens: TokenSet) -> Account:
     """Store a newly signed-in AdultWork account; signing in again updates it in place.
 
@@ -101,6 +111,7 @@ def _keep_group_manager_viewing(*, account: Account, manager: Account) -> None:
         )
 
 
+@sensitive_variables()
 def fresh_access_token(account: Account, *, force: bool = False) -> str:
     """The account's access token, refreshed first when it is about to expire (or, with
     force, because AdultWork just answered 401 to it).
@@ -154,6 +165,7 @@ class TokenCaller:
         self._client: AdultWorkClient | None = None
         self._refreshed = False
 
+    @sensitive_variables()  # the calls, whose requests carry the access token
     def call[T](self, request: Callable[[AdultWorkClient], T]) -> T:
         try:
             return request(self._current())
@@ -184,9 +196,10 @@ class TokenCaller:
     def _current(self) -> AdultWorkClient:
         if self._client is None:
             self._replace(force_refresh=False)
-        assert self._client is not None
+        assert self._client is not None  # nosec B101  # type narrowing; _replace always sets it
         return self._client
 
+    @sensitive_variables()  # the token is fetched, refreshed if need be, and put in a client
     def _replace(self, *, force_refresh: bool) -> None:
         self.close()
         self._refreshed = self._refreshed or force_refresh

@@ -2,11 +2,12 @@
 
 import secrets
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse
+from django.views.decorators.debug import sensitive_variables
 
 from gateway import new_pkce_pair
 
@@ -18,7 +19,7 @@ STATE_LIFETIME = 15 * 60
 
 @dataclass(frozen=True)
 class PendingSignIn:
-    verifier: str
+    verifier: str = field(repr=False)  # the PKCE code verifier: a secret until it is used
     redirect_uri: str
 
 
@@ -29,6 +30,7 @@ def redirect_uri(request: HttpRequest) -> str:
     )
 
 
+@sensitive_variables()  # the new verifier, and the session's others
 def begin(request: HttpRequest) -> tuple[str, str, str]:
     """A new single-use state with its PKCE pair; returns (state, challenge, redirect URI)."""
     verifier, challenge = new_pkce_pair()
@@ -46,6 +48,7 @@ def begin(request: HttpRequest) -> tuple[str, str, str]:
     return state, challenge, uri
 
 
+@sensitive_variables()  # the session's verifiers
 def take(request: HttpRequest, state: str | None) -> PendingSignIn | None:
     """The sign-in this state began, used up; None for a missing, unknown, expired or
     replayed state."""

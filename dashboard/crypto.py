@@ -5,6 +5,7 @@ from functools import cache
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.views.decorators.debug import sensitive_variables
 
 
 class TokenDecryptionError(Exception):
@@ -12,6 +13,7 @@ class TokenDecryptionError(Exception):
 
 
 @cache
+@sensitive_variables()  # the encryption keys
 def _fernet(keys: tuple[str, ...]) -> MultiFernet:
     if not keys:
         raise ImproperlyConfigured(
@@ -28,10 +30,16 @@ def current_fernet() -> MultiFernet:
     return _fernet(tuple(settings.TOKEN_ENCRYPTION_KEYS))
 
 
+# sensitive_variables() hides every local of the decorated frame, and of the undecorated frames
+# it calls (cryptography's hold the plaintext too), in Django's error reports and mails to ADMINS.
+
+
+@sensitive_variables()
 def encrypt(plaintext: str) -> str:
     return current_fernet().encrypt(plaintext.encode()).decode()
 
 
+@sensitive_variables()
 def decrypt(ciphertext: str) -> str:
     try:
         return current_fernet().decrypt(ciphertext.encode()).decode()
@@ -42,6 +50,7 @@ def decrypt(ciphertext: str) -> str:
         ) from error
 
 
+@sensitive_variables()
 def rotate(ciphertext: str) -> str:
     """Re-encrypt under the first key, so that older keys can be retired."""
     try:

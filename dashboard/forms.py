@@ -27,8 +27,15 @@ class StaffForm(forms.Form):
         return GrantForm.clean_username(self)  # the same lookup and message
 
 
+# A user id has at most 18 digits (as the sandbox reads AdultWork's ids): a longer one is refused
+# here rather than sent to AdultWork, or overflowing the column that would store it.
+MAX_USER_ID = 10**18 - 1
+
+
 class GroupMemberForm(forms.Form):
-    user_id = forms.IntegerField(label="The member's AdultWork user ID", min_value=1)
+    user_id = forms.IntegerField(
+        label="The member's AdultWork user ID", min_value=1, max_value=MAX_USER_ID
+    )
     nickname = forms.CharField(label="Their nickname", max_length=100)
 
 

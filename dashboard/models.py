@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
 
 from dashboard import crypto
 
@@ -153,6 +154,7 @@ class Connection(models.Model):
     def refresh_token(self) -> str:
         return crypto.decrypt(self.refresh_token_ciphertext)
 
+    @sensitive_variables("access_token", "refresh_token")
     def store_tokens(
         self, *, access_token: str, refresh_token: str, expires_in: int, now: datetime
     ) -> None:

@@ -17,8 +17,8 @@ environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 DEBUG = env.bool("DEBUG", default=False)
 
 # Dev-only defaults: real deployments must set these, and DEBUG off refuses the fallbacks.
-_DEV_SECRET_KEY = "django-insecure-dev-only-key-do-not-use-in-production"
-_DEV_TOKEN_KEY = "ZGV2LW9ubHktdG9rZW4ta2V5LW5vdC1mb3ItcHJvZCE="
+_DEV_SECRET_KEY = "django-insecure-dev-only-key-do-not-use-in-production"  # nosec B105  # DEBUG only
+_DEV_TOKEN_KEY = "ZGV2LW9ubHktdG9rZW4ta2V5LW5vdC1mb3ItcHJvZCE="  # nosec B105  # DEBUG only
 
 SECRET_KEY = env.str("SECRET_KEY", default=_DEV_SECRET_KEY if DEBUG else None)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
@@ -66,7 +66,12 @@ AXES_COOLOFF_TIME = env.int("AXES_COOLOFF_HOURS", default=1)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "dashboard/locked_out.html"
+# The address it counts by: behind N trusted reverse proxies (AXES_PROXY_COUNT), the N-th entry
+# from the right of X-Forwarded-For, which the outermost of them wrote; with 0, the default,
+# REMOTE_ADDR and never the header. Read by our callable: axes' own use of this setting needs
+# django-ipware, which is not installed.
 AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "dashboard.client_ip.client_ip_address"
 
 ROOT_URLCONF = "dashboard.urls"
 WSGI_APPLICATION = "dashboard.wsgi.application"
@@ -165,8 +170,13 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=True)
     CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=True)
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
-    SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 30)
-    SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
+    # The load balancer's probe may speak plain HTTP to gunicorn; /healthz tells it no secret.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    # HSTS: browsers refuse plain HTTP to this host (and, by default, its subdomains) for a
+    # year, and the host may be submitted to the browsers' preload list. See README.
+    SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+    SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # AdultWork. The hosts are settings so that the demo and the tests point at the sandbox.
@@ -206,6 +216,12 @@ SYNC_BACKOFF_MAX_SECONDS = env.int("SYNC_BACKOFF_MAX_SECONDS", default=60 * 60)
 SYNC_TICK_SECONDS = env.int("SYNC_TICK_SECONDS", default=15)
 # A sync queued or running for longer than this belongs to a worker that died.
 SYNC_LEASE_SECONDS = env.int("SYNC_LEASE_SECONDS", default=30 * 60)
+# /healthz calls the worker stale when its last heartbeat (django-crontask enqueues one every
+# minute, the worker runs it) finished longer ago than this.
+HEALTH_WORKER_STALE_SECONDS = env.int("HEALTH_WORKER_STALE_SECONDS", default=3 * 60)
+
+# Every sync leaves a task result behind; the worker prunes those older than this, hourly.
+TASK_RESULTS_KEEP_DAYS = env.int("TASK_RESULTS_KEEP_DAYS", default=2)
 
 TASKS = {
     "default": {

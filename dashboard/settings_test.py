@@ -23,7 +23,7 @@ ADULTWORK_TIMEOUT = 3.0
 SECURE_SSL_REDIRECT = False
 ALLOWED_HOSTS = ["*"]
 ADULTWORK_CLIENT_ID = "sandbox-client"
-ADULTWORK_CLIENT_SECRET = "sandbox-secret"
+ADULTWORK_CLIENT_SECRET = "sandbox-secret"  # nosec B105  # the sandbox's published secret
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     # A file, not the in-memory default: in-memory SQLite shared between threads locks whole

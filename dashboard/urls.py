@@ -3,6 +3,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from dashboard.health import healthz
+
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="bookings:inbox"), name="home"),
     path(
@@ -43,4 +45,5 @@ urlpatterns = [
     path("settings/", include("dashboard.preference_urls")),
     path("bookings/", include("bookings.urls")),
     path("admin/", admin.site.urls),
+    path("healthz", healthz, name="healthz"),
 ]

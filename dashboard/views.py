@@ -1,10 +1,14 @@
 import logging
+from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.debug import sensitive_variables
 from django.views.decorators.http import require_POST, require_safe
 
 import gateway
@@ -52,20 +56,41 @@ def connect_start(request: HttpRequest) -> HttpResponse:
     return redirect(url)
 
 
-@login_required
+def _away_from_the_code(view):
+    """The callback's address carries a single-use code. Every answer sends the browser on to
+    an address without it, signed out included (where the sign-in would keep it in ?next=),
+    and tells the browser to pass the address to no one as a referrer."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if request.user.is_authenticated:
+            response = view(request, *args, **kwargs)
+        else:
+            response = redirect_to_login(reverse("accounts:list"))
+        response["Referrer-Policy"] = "no-referrer"
+        return response
+
+    return wrapper
+
+
+def _not_connected(request: HttpRequest, reason: str) -> HttpResponse:
+    messages.error(request, f"The account was not connected. {reason}")
+    return redirect("accounts:list")
+
+
+@_away_from_the_code
 @require_safe
+# Every local: the verifier, the code, the tokens, and beneath them the token call's form and the
+# first API call's Authorization header, as requests and urllib3 hold them.
+@sensitive_variables()
 def connect_callback(request: HttpRequest) -> HttpResponse:
     pending = connect.take(request, request.GET.get("state"))
     if pending is None:
         # No token call for a state we did not hand out: it may be a forged link.
-        return render(
+        return _not_connected(
             request,
-            "dashboard/connect_failed.html",
-            {
-                "reason": "This sign-in link is not valid any more (it was used already, is too "
-                "old, or did not start here). Start again.",
-            },
-            status=400,
+            "This sign-in link is not valid any more (it was used already, is too old, or did "
+            "not start here). Start again.",
         )
     code = request.GET.get("code", "")
     if request.GET.get("status") == "cancelled" or not code:
@@ -80,14 +105,7 @@ def connect_callback(request: HttpRequest) -> HttpResponse:
             identity = client.verify_credentials()
     except gateway.AdultWorkError as error:
         logger.warning("AdultWork sign-in failed: %s", error.message)
-        return render(
-            request,
-            "dashboard/connect_failed.html",
-            {
-                "reason": f"AdultWork did not complete the sign-in: {error.message}",
-            },
-            status=502,
-        )
+        return _not_connected(request, f"AdultWork did not complete the sign-in: {error.message}")
     existing = (
         Account.objects.select_related("managed_through__owner")
         .filter(remote_user_id=identity.user_id)
@@ -97,14 +115,10 @@ def connect_callback(request: HttpRequest) -> HttpResponse:
     # as it proves it is the signer's, so it moves to them rather than clashing.
     taken_from_group = existing is not None and not existing.has_own_connection
     if existing is not None and not taken_from_group and existing.owner_id != request.user.pk:
-        return render(
+        return _not_connected(
             request,
-            "dashboard/connect_failed.html",
-            {
-                "reason": f"{existing.nickname} is already connected by another user of this "
-                "dashboard. Ask them to grant you access instead.",
-            },
-            status=409,
+            f"{existing.nickname} is already connected by another user of this dashboard. "
+            "Ask them to grant you access instead.",
         )
     account = connect_account(owner=request.user, identity=identity, tokens=tokens)
     transaction.on_commit(lambda: account_connected.send(sender=Account, account=account))

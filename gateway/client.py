@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from . import parsing
 from .records import Booking, BookingPage, DeleteResult, Direction, Identity, Service
-from .transport import SessionOwner, new_session, read_answer, send
+from .transport import Secret, SessionOwner, new_session, read_answer, send
 
 _SECTION: dict[Service, str] = {"webcam": "Webcam", "phonechat": "PhoneChat"}
 _SIDE: dict[Direction, str] = {"received": "Received", "made": "Made"}
@@ -56,6 +56,7 @@ class AdultWorkClient(SessionOwner):
         retries: int = 2,
         user_agent: str = "aw-bookings",
     ) -> None:
+        access_token = Secret(access_token)  # rebound: no frame of ours holds it plain
         self._base_url = base_url.rstrip("/")
         self._access_token = access_token
         self._tz = ZoneInfo(time_zone)
@@ -63,7 +64,8 @@ class AdultWorkClient(SessionOwner):
             timeout=timeout,
             retries=retries,
             user_agent=user_agent,
-            headers={"Authorization": f"bearer {access_token}"},
+            # A Secret in the session's headers stays one in requests' and urllib3's frames.
+            headers={"Authorization": Secret(f"bearer {access_token}")},
         )
 
     def __repr__(self) -> str:

@@ -4,14 +4,17 @@ import base64
 import hashlib
 import secrets
 from collections.abc import Sequence
+from typing import Any
 from urllib.parse import urlencode
 
 from . import parsing
 from .records import TokenSet
-from .transport import SessionOwner, new_session, read_answer, send
+from .transport import Secret, SessionOwner, new_session, read_answer, send
 
 AUTHORIZE_PATH = "/OAuth/Authorize"
-TOKEN_PATH = "/OAuth/token"
+TOKEN_PATH = "/OAuth/token"  # nosec B105  # a URL path, not a secret
+# The token answer's secrets, kept as Secret from the moment the answer is decoded.
+_ANSWER_SECRETS = ("access_token", "refresh_token")
 
 
 def new_pkce_pair() -> tuple[str, str]:
@@ -37,6 +40,7 @@ class OAuthClient(SessionOwner):
         timeout: float = 10.0,
         user_agent: str = "aw-bookings",
     ) -> None:
+        client_secret = Secret(client_secret)  # rebound: no frame of ours holds it plain
         self._auth_url = auth_url.rstrip("/")
         self._client_id = client_id
         self._client_secret = client_secret
@@ -62,6 +66,7 @@ class OAuthClient(SessionOwner):
         return f"{self._auth_url}{AUTHORIZE_PATH}?{urlencode(query)}"
 
     def exchange_code(self, *, code: str, redirect_uri: str, code_verifier: str) -> TokenSet:
+        code, code_verifier = Secret(code), Secret(code_verifier)
         form = {
             "grant_type": "authorization_code",
             "code": code,
@@ -72,6 +77,7 @@ class OAuthClient(SessionOwner):
 
     def refresh(self, *, refresh_token: str) -> TokenSet:
         """New tokens; the answer's refresh token replaces the old one (AdultWork rotates them)."""
+        refresh_token = Secret(refresh_token)
         form = {"grant_type": "refresh_token", "refresh_token": refresh_token}
         return self._token_call(form, redact=(refresh_token,), previous_refresh_token=refresh_token)
 
@@ -88,13 +94,25 @@ class OAuthClient(SessionOwner):
             self._session,
             "POST",
             self._auth_url + TOKEN_PATH,
-            data=form,
+            # Encoded here, as requests would, so that requests and urllib3 hold it as a Secret.
+            data=Secret(urlencode(form)),
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
             token_endpoint=True,
             redact=(*redact, self._client_secret),
         )
-        return read_answer(
-            response,
-            lambda data: parsing.parse_token_set(
-                data, previous_refresh_token=previous_refresh_token
-            ),
-        )
+
+        def parse(data: Any) -> TokenSet:
+            data = _hide_secrets(data)
+            return parsing.parse_token_set(data, previous_refresh_token=previous_refresh_token)
+
+        return read_answer(response, parse)
+
+
+def _hide_secrets(data: Any) -> Any:
+    """The token answer with its tokens as Secret; anything else is left to the parser."""
+    if not isinstance(data, dict):
+        return data
+    return {
+        key: Secret(value) if key in _ANSWER_SECRETS and isinstance(value, str) else value
+        for key, value in data.items()
+    }

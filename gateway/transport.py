@@ -28,6 +28,23 @@ RETRY_STATUSES = frozenset({502, 503, 504})
 RETRY_METHODS = frozenset({"GET"})
 
 
+class Secret(str):
+    """A token, a code verifier or the client secret: a str whose repr hides it.
+
+    The gateway imports nothing of Django's, so Django's ``sensitive_variables`` is not for it.
+    Instead it turns every secret into a Secret as soon as it gets one: frame locals, dicts and
+    headers holding it then print as ``<secret>`` in an error report, a debugger or a test's
+    traceback. Everything else (``str()``, f-strings, comparisons, ``.encode()``) sees the value.
+    The bytes finally written to the socket are plain, deep in http.client: only the caller can
+    hide those frames (in Django, ``sensitive_variables()`` on the function that calls us).
+    """
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "<secret>"
+
+
 class TimeoutHTTPAdapter(HTTPAdapter):
     """An adapter that gives every request a timeout unless the caller chose one."""
 

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
-from xml.sax.saxutils import escape
+from xml.sax.saxutils import escape  # nosec B406  # escapes output, parses nothing
 from zoneinfo import ZoneInfo
 
 from sandbox.clock import format_datetime, format_for_people

@@ -325,7 +325,7 @@ def _confirmed(b: Builder, *, future: bool) -> Timeline:
         when.create = when.session - b.minutes(1440, 7 * 1440)
         when.accepted = b.between(when.create, when.session)
         when.accept_by = max(when.session - HOUR, when.accepted)
-    assert when.accepted is not None
+    assert when.accepted is not None  # nosec B101  # type narrowing in demo data
     when.status = Status.CONFIRMED
     when.confirmed = b.between(when.accepted, min(when.session, b.base))
     return when
@@ -421,7 +421,7 @@ def build_bookings(seed: str, users: dict[int, User], now: datetime) -> list[Boo
     """The seed's bookings, numbered per service in order of creation."""
     if seed == "empty":
         return []
-    rng = random.Random(RANDOM_SEED)
+    rng = random.Random(RANDOM_SEED)  # nosec B311  # reproducible demo data, no secret
     builder = Builder(users, now.replace(second=0, microsecond=0), rng)
     bookings = list(_demo_bookings(builder))
     return number(bookings, dict(FIRST_IDS))
@@ -505,7 +505,7 @@ def generate(
     next_ids: dict[Service, int],
 ) -> list[Booking]:
     """Bulk bookings for one user, for benchmarks: mostly history, some open ones."""
-    rng = random.Random(f"{RANDOM_SEED}:{user_id}:{service}:{received}:{next_ids[service]}")
+    rng = random.Random(f"{RANDOM_SEED}:{user_id}:{service}:{received}:{next_ids[service]}")  # nosec B311  # reproducible
     builder = Builder(users, now.replace(second=0, microsecond=0), rng)
     role = Role.CLIENT if received else Role.PERFORMER
     others = [user.user_id for user in _by_role(users, role) if user.user_id != user_id]

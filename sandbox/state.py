@@ -37,7 +37,7 @@ REQUEST_LOG_SIZE = 10_000
 
 DEFAULT_CLIENT = OAuthClient(
     client_id="sandbox-client",
-    client_secret="sandbox-secret",
+    client_secret="sandbox-secret",  # nosec B106  # the stand-in's published secret
     redirect_uris=(
         "http://127.0.0.1:8000/accounts/connect/callback/",
         "http://localhost:8000/accounts/connect/callback/",
@@ -192,7 +192,7 @@ class SandboxState:
             self.refresh_tokens[refresh.token] = refresh
         return {
             "access_token": access.token,
-            "token_type": "bearer",
+            "token_type": "bearer",  # nosec B105  # the OAuth token type, not a secret
             "expires_in": lifetime,
             "refresh_token": refresh.token,
             "scope": " ".join(scopes),

@@ -378,3 +378,24 @@ def test_the_task_skips_an_account_needing_reconnect_and_frees_it(db, queue):
     assert "skipped" in sync_account_task.call(account.pk)
     assert state(account).queued_at is None
     assert not SyncRun.objects.exists()
+
+
+def test_task_results_older_than_the_setting_are_pruned_and_newer_ones_kept(db, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+    from django_tasks_db.models import DBTaskResult
+
+    from bookings.tasks import prune_task_results
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.TASK_RESULTS_KEEP_DAYS = 2
+    old, new = (prune_task_results.enqueue(), prune_task_results.enqueue())
+    DBTaskResult.objects.filter(id=old.id).update(
+        status="SUCCESSFUL", finished_at=timezone.now() - timedelta(days=3)
+    )
+    DBTaskResult.objects.filter(id=new.id).update(
+        status="SUCCESSFUL", finished_at=timezone.now() - timedelta(days=1)
+    )
+    prune_task_results.call()
+    assert [str(pk) for pk in DBTaskResult.objects.values_list("id", flat=True)] == [new.id]

@@ -1,6 +1,7 @@
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import timezone
 
 from bookings.models import Booking, Direction, Service, SyncRun
 from bookings.sync import SyncFailed, sync_account
@@ -128,3 +129,35 @@ def test_a_sync_leaves_the_claim_of_an_action_in_flight_alone(performer):
     sync_account(account=performer, full=True)
     booking.refresh_from_db()
     assert booking.action_claimed_at == claimed_at
+
+
+def test_the_upsert_sends_each_value_as_the_models_fields_would(performer):
+    from django.db import connection
+
+    from bookings.sync import _UPSERT_COLUMNS, _adapters, booking_fields
+    from dashboard.adultwork import call_with_token
+
+    page = call_with_token(
+        performer,
+        lambda client: client.list_bookings(service="phonechat", direction="received", page=1),
+    )
+    known = timezone.now()
+    for record in page.bookings:
+        values = {
+            "account": performer.pk,
+            "service": record.service,
+            "direction": record.direction,
+            "remote_id": record.remote_id,
+            "last_seen_at": known,
+            "known_as_of": known,
+            "changed_at": known,
+            **booking_fields(record),
+        }
+        fast = [
+            v if a is None else a(v)
+            for v, (_, a) in zip(
+                [values[f.name] for f in _UPSERT_COLUMNS], _adapters(connection), strict=True
+            )
+        ]
+        django = [f.get_db_prep_save(values[f.name], connection) for f in _UPSERT_COLUMNS]
+        assert [str(v) for v in fast] == [str(v) for v in django]

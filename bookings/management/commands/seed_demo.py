@@ -10,7 +10,7 @@ from gateway import Identity, TokenSet
 
 # The demo's published sign-ins (each password is its username), refused unless DEBUG.
 DEMO_USERNAME = "demo"
-DEMO_PASSWORD = "demo"
+DEMO_PASSWORD = "demo"  # nosec B105  # published demo sign-in, refused unless DEBUG
 AGENCY_OWNER = "agency"
 STAFF = ("staff1", "staff2")
 AGENCY_NAME = "Velvet Rooms"
