@@ -61,7 +61,7 @@ def booking_act(
         result = ActionResult(Outcome.REFUSED, BUSY, booking)
     else:
         try:
-            booking.refresh_from_db()
+            _reread_row(booking)
             status_before = booking.status
             if reason_not := _no_own_connection(booking.account) or refusal(
                 action, booking, now or timezone.now()
@@ -104,7 +104,7 @@ def bookings_delete(
     sent: dict[int, AuditEntry] = {}
     try:
         for booking in claimed:
-            booking.refresh_from_db()
+            _reread_row(booking)
             before[booking.pk] = booking.status
             if reason_not := _no_own_connection(booking.account) or refusal(
                 Action.DELETE, booking, now
@@ -168,6 +168,15 @@ def _no_own_connection(account: Account) -> str | None:
         f"AdultWork lets a group manager read {account.nickname}'s made bookings, not act on "
         f"them: {account.nickname} must connect the account to act."
     )
+
+
+# A row's own columns: re-reading them keeps the account already loaded with the booking.
+_OWN_COLUMNS = [f.attname for f in Booking._meta.concrete_fields if not f.is_relation]
+
+
+def _reread_row(booking: Booking) -> None:
+    """The row as it stands now that it is claimed: another tap may have changed it."""
+    booking.refresh_from_db(fields=_OWN_COLUMNS)
 
 
 def _claim(booking: Booking) -> bool:
