@@ -212,9 +212,9 @@ def _sqlite_datetime(value: datetime | None) -> str | None:
 
 
 def _executemany(connection, sql: str, rows: list[tuple]) -> None:
-    """Send one statement for many rows. On PostgreSQL through a server-side binding cursor,
-    so the server plans the statement once for all the rows: Django's own cursors bind on the
-    client and send each row as a new statement to parse and plan."""
+    """Send one statement for many rows. On PostgreSQL through a server-side binding cursor
+    and prepared, so the server plans the statement once for all the rows: Django's own cursors
+    bind on the client and send each row as a new statement to parse and plan."""
     if connection.vendor != "postgresql":
         with connection.cursor() as cursor:
             cursor.executemany(sql, rows)
@@ -222,8 +222,15 @@ def _executemany(connection, sql: str, rows: list[tuple]) -> None:
     import psycopg
 
     connection.ensure_connection()
-    with psycopg.Cursor(connection.connection) as cursor:
-        cursor.executemany(sql, rows)
+    raw = connection.connection
+    # Django turns psycopg's prepared statements off (they trouble transaction-pooling proxies
+    # older than PgBouncer 1.21); this one statement, run thousands of times, is prepared.
+    threshold, raw.prepare_threshold = raw.prepare_threshold, 0
+    try:
+        with psycopg.Cursor(raw) as cursor:
+            cursor.executemany(sql, rows)
+    finally:
+        raw.prepare_threshold = threshold
 
 
 _UPSERT_COLUMNS = [Booking._meta.get_field(name) for name in (*KEY_FIELDS, *UPSERT_FIELDS)]

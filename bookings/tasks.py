@@ -46,6 +46,4 @@ def enqueue_due_syncs() -> dict:
 @cron("23 * * * *")
 @task
 def prune_task_results() -> None:
-    call_command(
-        "prune_db_task_results", min_age_days=settings.TASK_RESULTS_KEEP_DAYS, verbosity=0
-    )
+    call_command("prune_db_task_results", min_age_days=settings.TASK_RESULTS_KEEP_DAYS, verbosity=0)
