@@ -1,4 +1,5 @@
 import json
+from datetime import datetime
 from decimal import Decimal
 
 from django.conf import settings
@@ -144,6 +145,12 @@ class Booking(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_service_display()} booking {self.remote_id} ({self.status})"
+
+    def mark_gone(self, *, at: datetime) -> None:
+        """No longer on AdultWork (deleted, or not found): hidden from every list, kept for the
+        audit log, and known as of `at`, so that no page read earlier brings it back."""
+        Booking.all_objects.filter(pk=self.pk).update(gone_at=at, known_as_of=at, changed_at=at)
+        self.gone_at = self.known_as_of = self.changed_at = at
 
 
 class SyncRun(models.Model):

@@ -254,7 +254,7 @@ def _apply(booking: Booking, action: Action, answer) -> ActionResult:
             message = (result.message if result else None) or "AdultWork did not delete it."
             return ActionResult(Outcome.REFUSED, message, booking)
         pk = booking.pk
-        booking_mark_gone(booking=booking)
+        booking.mark_gone(at=timezone.now())
         return ActionResult(Outcome.DONE, "Booking deleted.", None, removed=[pk])
     if action is Action.RESCHEDULE:
         with transaction.atomic():
@@ -291,14 +291,6 @@ def _store(booking: Booking, record: gateway.Booking) -> None:
     booking.save(update_fields=UPSERT_FIELDS)
 
 
-def booking_mark_gone(*, booking: Booking) -> None:
-    """Hide a booking that is no longer on AdultWork; the row stays for the audit log, and
-    no sync brings it back."""
-    now = timezone.now()
-    Booking.all_objects.filter(pk=booking.pk).update(gone_at=now, known_as_of=now, changed_at=now)
-    booking.gone_at = booking.known_as_of = booking.changed_at = now
-
-
 def _reread(booking: Booking) -> bool:
     """Refresh the row from the details endpoint; False when AdultWork could not say."""
     try:
@@ -318,7 +310,7 @@ def _reread(booking: Booking) -> bool:
 
 def _gone(booking: Booking) -> ActionResult:
     pk = booking.pk
-    booking_mark_gone(booking=booking)
+    booking.mark_gone(at=timezone.now())
     return ActionResult(
         Outcome.REFUSED,
         "This booking is no longer on AdultWork, so it has been taken off your list.",

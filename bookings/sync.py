@@ -457,9 +457,7 @@ def _read_unseen(
                 )
             )
         except gateway.NotFound:
-            Booking.objects.filter(pk=booking.pk).update(
-                gone_at=asked_at, known_as_of=asked_at, changed_at=asked_at
-            )
+            booking.mark_gone(at=asked_at)
             continue
         with transaction.atomic():
             upsert_bookings(account=account, records=[record], known_as_of=asked_at)
