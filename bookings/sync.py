@@ -8,9 +8,11 @@ returns as gone.
 """
 
 import logging
+import operator
+import queue
+import threading
 from collections.abc import Callable, Generator, Iterable
-from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import partial
@@ -69,12 +71,6 @@ class SyncFailed(Exception):
 
 def list_label(service: str, direction: str) -> str:
     return f"{Service(service).label} {Direction(direction).label.lower()} bookings"
-
-
-@dataclass
-class ListResult:
-    pages_read: int = 0
-    bookings_seen: int = 0
 
 
 def changeable(now: datetime) -> Q:
@@ -140,56 +136,91 @@ def booking_fields(record: gateway.Booking) -> dict:
 def upsert_bookings(
     *, account: Account, records: Iterable[gateway.Booking], known_as_of: datetime
 ) -> int:
-    """Insert or update the rows of these records with one prepared statement; returns how
-    many were sent.
+    """Insert or update the rows of these records; returns how many were sent.
 
     `known_as_of` is when the answer holding them was asked for. A row is updated only when
     what it holds is known as of an earlier moment, so a page read before an action and stored
     after it leaves the action's answer standing; a gone row is never brought back. `changed_at`
     moves only when the payload differs, so that live pages see a change only when there is one.
+    """
+    return upsert_answers(account=account, answers=[(records, known_as_of)])
 
-    The same ON CONFLICT upsert that bulk_create(update_conflicts=True) writes, but sent with
-    executemany: building bulk_create's one 100-row, 40-column statement cost more than the
-    database spent running it, and the first sync of a busy account is thousands of rows.
+
+def upsert_answers(
+    *, account: Account, answers: Iterable[tuple[Iterable[gateway.Booking], datetime]]
+) -> int:
+    """upsert_bookings for the records of several answers, each known as of its own moment,
+    in one go.
+
+    The same ON CONFLICT upsert that bulk_create(update_conflicts=True) writes, but with the
+    values adapted once per column and sent in bulk (see _store_rows): building bulk_create's
+    one 100-row, 40-column statement cost more than the database spent running it, and the
+    first sync of a busy account is thousands of rows.
     """
     connection = connections[router.db_for_write(Booking)]
-    prepared = {
-        "account": account.pk,
-        "last_seen_at": known_as_of,
-        "known_as_of": known_as_of,
-        "changed_at": known_as_of,
-    }
-    adapters = _adapters(connection)
-    rows = []
-    for record in records:
-        values = booking_fields(record)  # a dict of its own, so filled in place
-        values.update(prepared)
-        values["service"] = record.service
-        values["direction"] = record.direction
-        values["remote_id"] = record.remote_id
-        rows.append(
-            tuple(
-                values[name] if adapt is None else adapt(values[name]) for name, adapt in adapters
-            )
-        )
+    rows = _rows(connection, account=account, answers=answers)
     if rows:
-        _executemany(connection, _upsert_sql(connection), rows)
+        # The staging table is emptied at commit: with no transaction open, at once.
+        with transaction.atomic(using=connection.alias, savepoint=False):
+            _store_rows(connection, rows)
     return len(rows)
 
 
-def _adapters(connection) -> list[tuple[str, Callable[[Any], Any] | None]]:
-    """For each column, what turns the record's value into the database's: None where the
+def _rows(
+    connection,
+    *,
+    account: Account,
+    answers: Iterable[tuple[Iterable[gateway.Booking], datetime]],
+) -> list[list]:
+    """The values of _UPSERT_COLUMNS for each record, as the database takes them."""
+    adapter = _adapters(connection)
+    row_of = operator.itemgetter(*_UPSERT_NAMES)
+    # What an answer gives every row is adapted once; what a record gives, row by row.
+    per_record = [
+        (index, adapter[name])
+        for index, name in enumerate(_UPSERT_NAMES)
+        if adapter[name] is not None and name not in _PER_ANSWER
+    ]
+    rows = []
+    for records, known_as_of in answers:
+        per_answer = {
+            name: value if value is None or adapter[name] is None else adapter[name](value)
+            for name, value in zip(
+                _PER_ANSWER, (account.pk, known_as_of, known_as_of, known_as_of), strict=True
+            )
+        }
+        for record in records:
+            values = booking_fields(record)  # a dict of its own, so filled in place
+            values.update(per_answer)
+            values["service"] = record.service
+            values["direction"] = record.direction
+            values["remote_id"] = record.remote_id
+            row = list(row_of(values))
+            for index, adapt in per_record:
+                if row[index] is not None:
+                    row[index] = adapt(row[index])
+            rows.append(row)
+    return rows
+
+
+_PER_ANSWER = ("account", "last_seen_at", "known_as_of", "changed_at")
+
+
+def _adapters(connection) -> dict[str, Callable[[Any], Any] | None]:
+    """For each column, what turns a value (not None) into the database's: None where the
     value goes as it is. What Field.get_db_prep_save does, chosen once per column instead of
     once per value (41 columns a row: that was half the time of storing a page)."""
     ops = connection.ops
-    adapters: list[tuple[str, Callable[[Any], Any] | None]] = []
+    # psycopg's binary COPY takes aware datetimes and Decimals as they are.
+    postgresql = connection.vendor == "postgresql"
+    adapters: dict[str, Callable[[Any], Any] | None] = {}
     for field in _UPSERT_COLUMNS:
         adapt = None
-        if isinstance(field, models.DateTimeField):
+        if isinstance(field, models.DateTimeField) and not postgresql:
             adapt = (
                 _sqlite_datetime if _sqlite_in_utc(connection) else ops.adapt_datetimefield_value
             )
-        elif isinstance(field, models.DecimalField):
+        elif isinstance(field, models.DecimalField) and not postgresql:
             adapt = partial(
                 ops.adapt_decimalfield_value,
                 max_digits=field.max_digits,
@@ -197,7 +228,7 @@ def _adapters(connection) -> list[tuple[str, Callable[[Any], Any] | None]]:
             )
         elif isinstance(field, models.JSONField):
             adapt = partial(ops.adapt_json_value, encoder=field.encoder)
-        adapters.append((field.name, adapt))
+        adapters[field.name] = adapt
     return adapters
 
 
@@ -205,38 +236,73 @@ def _sqlite_in_utc(connection) -> bool:
     return connection.vendor == "sqlite" and connection.timezone == UTC
 
 
-def _sqlite_datetime(value: datetime | None) -> str | None:
+def _sqlite_datetime(value: datetime) -> str:
     """What SQLite's adapt_datetimefield_value gives for an aware time when the database is
     in UTC, without its lazy settings lookups: they were the dearest part of storing a page."""
-    return None if value is None else str(value.astimezone(UTC).replace(tzinfo=None))
+    return str(value.astimezone(UTC).replace(tzinfo=None))
 
 
-def _executemany(connection, sql: str, rows: list[tuple]) -> None:
-    """Send one statement for many rows. On PostgreSQL through a server-side binding cursor
-    and prepared, so the server plans the statement once for all the rows: Django's own cursors
-    bind on the client and send each row as a new statement to parse and plan."""
-    if connection.vendor != "postgresql":
-        with connection.cursor() as cursor:
-            cursor.executemany(sql, rows)
+_UPSERT_NAMES = (*KEY_FIELDS, *UPSERT_FIELDS)
+_UPSERT_COLUMNS = [Booking._meta.get_field(name) for name in _UPSERT_NAMES]
+
+
+def _store_rows(connection, rows: list[list]) -> None:
+    """Upsert rows of _UPSERT_COLUMNS values, within a transaction."""
+    if connection.vendor == "postgresql":
+        _copy_and_upsert(connection, rows)
         return
+    # SQLite runs in this process: executemany costs no round trips, and a booking on two
+    # pages of one batch is simply stored twice, the one known later standing.
+    with connection.cursor() as cursor:
+        cursor.executemany(_upsert_sql(connection, source=None), rows)
+
+
+_STAGING_TABLE = "booking_upsert_rows"
+
+
+def _copy_and_upsert(connection, rows: list[list]) -> None:
+    """PostgreSQL: binary COPY into a temporary table, then one INSERT ... SELECT ... ON
+    CONFLICT from it. The server then parses no text and runs one statement a batch instead
+    of one execution a row: for 10,000 bookings its CPU time went from 0.45 s (a prepared
+    executemany) to 0.33 s, and this process's from 0.30 s to 0.19 s.
+
+    The table is made, if need be, in the transaction that fills it, so that a transaction-
+    pooling proxy handing each transaction another server connection still finds it there;
+    it is emptied at commit.
+    """
     import psycopg
 
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(field.column) for field in _UPSERT_COLUMNS)
     connection.ensure_connection()
-    raw = connection.connection
-    # Django turns psycopg's prepared statements off (they trouble transaction-pooling proxies
-    # older than PgBouncer 1.21); this one statement, run thousands of times, is prepared.
-    threshold, raw.prepare_threshold = raw.prepare_threshold, 0
-    try:
-        with psycopg.Cursor(raw) as cursor:
-            cursor.executemany(sql, rows)
-    finally:
-        raw.prepare_threshold = threshold
+    with psycopg.Cursor(connection.connection) as cursor:
+        # What a sync stores is a copy of what AdultWork holds: should the server crash
+        # before it is on disk, the next sync reads it again, so its commit does not wait for
+        # the disk. Every other commit still waits, and flushes the log up to itself, this
+        # one's included: a crash cannot keep a later action and lose a page stored before it.
+        cursor.execute("SET LOCAL synchronous_commit TO OFF")
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE IF NOT EXISTS {_STAGING_TABLE} "  # noqa: S608  # nosec B608  # our names
+            f"ON COMMIT DELETE ROWS AS SELECT {columns} "
+            f"FROM {quote(Booking._meta.db_table)} WITH NO DATA"
+        )
+        with cursor.copy(f"COPY {_STAGING_TABLE} ({columns}) FROM STDIN (FORMAT BINARY)") as copy:
+            copy.set_types([_postgresql_type(field, connection) for field in _UPSERT_COLUMNS])
+            for row in rows:
+                copy.write_row(row)
+        cursor.execute(_upsert_sql(connection, source=_STAGING_TABLE))
 
 
-_UPSERT_COLUMNS = [Booking._meta.get_field(name) for name in (*KEY_FIELDS, *UPSERT_FIELDS)]
+def _postgresql_type(field: models.Field, connection) -> str:
+    """The type name psycopg's binary COPY wants: varchar(20) is varchar to it."""
+    name = field.db_type(connection).split("(")[0]
+    return {"timestamp with time zone": "timestamptz"}.get(name, name)
 
 
-def _upsert_sql(connection) -> str:
+def _upsert_sql(connection, *, source: str | None) -> str:
+    """The upsert of one row of parameters (source None), or of every row of the table
+    `source`, the one known last where a booking is there twice (one statement cannot update
+    a row twice)."""
     quote = connection.ops.quote_name
     table = quote(Booking._meta.db_table)
     columns = [quote(field.column) for field in _UPSERT_COLUMNS]
@@ -250,10 +316,15 @@ def _upsert_sql(connection) -> str:
         for column in columns[len(KEY_FIELDS) :]
         if column != changed
     )
+    rows = (
+        f"VALUES ({', '.join(['%s'] * len(columns))})"
+        if source is None
+        else f"SELECT DISTINCT ON ({keys}) {', '.join(columns)} FROM {source} "  # noqa: S608  # nosec B608
+        f"ORDER BY {keys}, {known} DESC"
+    )
     # Only the model's own quoted names go into the text; every value is a parameter.
     return (
-        f"INSERT INTO {table} ({', '.join(columns)}) "  # noqa: S608  # nosec B608  # quoted model names; values are params
-        f"VALUES ({', '.join(['%s'] * len(columns))}) "
+        f"INSERT INTO {table} ({', '.join(columns)}) {rows} "  # nosec B608  # quoted model names; values are params
         f"ON CONFLICT ({keys}) DO UPDATE SET {updates}, "
         f"{changed} = CASE WHEN {table}.{raw} = EXCLUDED.{raw} "
         f"THEN {table}.{changed} ELSE EXCLUDED.{changed} END "
@@ -274,92 +345,130 @@ def _horizon(account: Account, service: str, direction: str, now: datetime) -> d
     return seen["oldest"] or now
 
 
-def sync_list(
-    *,
-    account: Account,
-    caller: TokenCaller,
-    service: str,
-    direction: str,
-    full: bool = False,
-    member_id: int | None = None,
-) -> ListResult:
-    result = ListResult()
-    horizon = None if full else _horizon(account, service, direction, timezone.now())
+@dataclass(frozen=True)
+class _List:
+    """One list of an account to read, and where a normal sync may stop reading it."""
 
-    def read(number: int) -> tuple[gateway.BookingPage, datetime]:
-        asked_at = timezone.now()
-        page = caller.call(
-            lambda client: client.list_bookings(
-                service=service,
-                direction=direction,
-                page=number,
-                per_page=settings.ADULTWORK_PAGE_SIZE,
-                order_by=NEWEST_FIRST[service],
-                member_id=member_id,
-            )
-        )
-        return page, asked_at
+    service: str
+    direction: str
+    horizon: datetime | None
 
-    def past_horizon(page: gateway.BookingPage) -> bool:
+    def label(self) -> str:
+        return list_label(self.service, self.direction)
+
+    def past_horizon(self, page: gateway.BookingPage) -> bool:
         oldest = min((b.created_at for b in page.bookings if b.created_at), default=None)
-        return horizon is not None and oldest is not None and oldest <= horizon
+        return self.horizon is not None and oldest is not None and oldest <= self.horizon
 
-    pages = _read_ahead(read, last=past_horizon)
-    try:
-        for page, asked_at in pages:
-            with transaction.atomic():
-                result.bookings_seen += upsert_bookings(
-                    account=account, records=page.bookings, known_as_of=asked_at
-                )
-            result.pages_read += 1
-    except _PageFailed as failure:
-        raise SyncFailed(
-            account=account,
-            reason=failure.error.message,
-            where=f"{list_label(service, direction)}, page {failure.number}",
-            error=failure.error,
-        ) from failure.error
-    finally:
-        pages.close()
-    return result
+
+@dataclass(frozen=True)
+class _Page:
+    answer: gateway.BookingPage
+    asked_at: datetime  # when it was asked for: what it says is known as of then
 
 
 class _PageFailed(Exception):
-    def __init__(self, number: int, error: gateway.AdultWorkError) -> None:
+    def __init__(self, of: _List, number: int, error: gateway.AdultWorkError) -> None:
+        self.of = of
         self.number = number
         self.error = error
 
 
-type _Answer = tuple[gateway.BookingPage, datetime]
+_READER_DONE = object()
+
+# How many pages each reader may hold that the sync has not stored yet: enough that a reader
+# never waits for a store to finish, few enough that memory stays a few pages.
+READ_AHEAD_PAGES = 3
 
 
-def _read_ahead(
-    read: Callable[[int], _Answer], *, last: Callable[[gateway.BookingPage], bool]
-) -> Generator[_Answer]:
-    """The pages of a list in order, down to the last one or the first that `last` accepts,
-    each one read while the caller stores the one before, so that a sync takes about as long
-    as the slower of reading and storing, not both.
+def _read_lists(
+    lists: list[_List], callers: list[TokenCaller], *, member_id: int | None
+) -> Generator[list[_Page]]:
+    """The pages of these lists, as many at a time as are ready: each list in order down to
+    its last page or its horizon, read by one thread per caller while the sync's own thread
+    stores what they have read.
 
-    One reader thread owns the client (a requests.Session is not to be shared). The reader may
-    refresh the token, which touches the database: its connection is closed before the thread
-    ends.
+    A list's pages are read one after the other (whether there is a next one depends on the
+    page before), so the lists are what is read side by side: with two callers, AdultWork
+    works on one list's next page while this process reads the other's. The readers only
+    read; every write stays in the sync's thread. A reader may refresh the token, which
+    touches the database: its connection is closed before the thread ends.
     """
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync-read") as reader:
+    todo: queue.SimpleQueue[_List] = queue.SimpleQueue()
+    for wanted in lists:
+        todo.put(wanted)
+    answers: queue.Queue[Any] = queue.Queue(maxsize=READ_AHEAD_PAGES * len(callers))
+    stopped = threading.Event()
+
+    def read_pages(caller: TokenCaller, of: _List) -> None:
+        number, more = 1, True
+        while more and not stopped.is_set():
+            asked_at = timezone.now()
+            try:
+                page = caller.call(
+                    lambda client, number=number: client.list_bookings(
+                        service=of.service,
+                        direction=of.direction,
+                        page=number,
+                        per_page=settings.ADULTWORK_PAGE_SIZE,
+                        order_by=NEWEST_FIRST[of.service],
+                        member_id=member_id,
+                    )
+                )
+            except gateway.AdultWorkError as error:
+                raise _PageFailed(of, number, error) from error
+            more = number < page.page_count and bool(page.bookings) and not of.past_horizon(page)
+            answers.put(_Page(page, asked_at))
+            number += 1
+
+    def reader(caller: TokenCaller) -> None:
         try:
-            number = 1
-            pending = reader.submit(read, number)
-            while pending is not None:
+            while not stopped.is_set():
                 try:
-                    answer = pending.result()
-                except gateway.AdultWorkError as error:
-                    raise _PageFailed(number, error) from error
-                page = answer[0]
-                more = number < page.page_count and bool(page.bookings) and not last(page)
-                pending = reader.submit(read, number + 1) if more else None
-                yield answer
-                number += 1
+                    of = todo.get_nowait()
+                except queue.Empty:
+                    break
+                read_pages(caller, of)
+        except BaseException as error:  # handed to the sync's thread to raise
+            answers.put(error)
         finally:
-            reader.submit(connections.close_all)
+            connections.close_all()
+            answers.put(_READER_DONE)
+
+    threads = [
+        threading.Thread(target=reader, args=(caller,), name=f"sync-read-{n}", daemon=True)
+        for n, caller in enumerate(callers)
+    ]
+    for thread in threads:
+        thread.start()
+    try:
+        running = len(threads)
+        while running:
+            # Whatever the readers have ready is stored in one go: on a busy machine the
+            # readers run ahead, and one statement and one commit for several pages cost
+            # less than one each.
+            ready = [answers.get()]
+            with suppress(queue.Empty):
+                while True:
+                    ready.append(answers.get_nowait())
+            pages = []
+            for item in ready:
+                if item is _READER_DONE:
+                    running -= 1
+                elif isinstance(item, BaseException):
+                    raise item
+                else:
+                    pages.append(item)
+            if pages:
+                yield pages
+    finally:
+        stopped.set()
+        # Free the readers that wait for room, then wait for their last calls to end.
+        while any(thread.is_alive() for thread in threads):
+            with suppress(queue.Empty):
+                answers.get(timeout=0.1)
+        for thread in threads:
+            thread.join()
 
 
 def sync_account(*, account: Account, full: bool = False) -> SyncRun | None:
@@ -386,29 +495,48 @@ def _sync(run: SyncRun, *, account: Account, full: bool) -> None:
     # A group member without a connection of its own is read through its group manager's,
     # and AdultWork's /v1/Groups twins offer its made lists only.
     manager = account.managed_through
-    lists = LISTS if manager is None else MEMBER_LISTS
+    now = timezone.now()
+    lists = [
+        _List(service, direction, None if full else _horizon(account, service, direction, now))
+        for service, direction in (LISTS if manager is None else MEMBER_LISTS)
+    ]
     member_id = None if manager is None else account.remote_user_id
-    try:
-        with TokenCaller(manager or account) as caller:
-            # The token is read here, in this thread: the page reader's thread then touches
-            # the database only if AdultWork refuses the token halfway.
-            caller.prepare()
-            for service, direction in lists:
-                listed = sync_list(
-                    account=account,
-                    caller=caller,
-                    service=service,
-                    direction=direction,
-                    full=full,
-                    member_id=member_id,
-                )
-                run.pages_read += listed.pages_read
-                run.bookings_seen += listed.bookings_seen
+    readers = max(1, min(settings.SYNC_READERS, len(lists)))
+    with ExitStack() as stack:
+        callers = [stack.enter_context(TokenCaller(manager or account)) for _ in range(readers)]
+        try:
+            # The token is read here, in this thread: a reader's thread then touches the
+            # database only if AdultWork refuses the token halfway.
+            for caller in callers:
+                caller.prepare()
+            pages = _read_lists(lists, callers, member_id=member_id)
+            try:
+                for ready in pages:
+                    with transaction.atomic():
+                        run.bookings_seen += upsert_answers(
+                            account=account,
+                            answers=[(page.answer.bookings, page.asked_at) for page in ready],
+                        )
+                    run.pages_read += len(ready)
+            finally:
+                pages.close()
             run.details_read = _read_unseen(
-                account, caller, lists, since=run.started_at, member_id=member_id, every=full
+                account,
+                callers[0],
+                tuple((of.service, of.direction) for of in lists),
+                since=run.started_at,
+                member_id=member_id,
+                every=full,
             )
-    except gateway.AdultWorkError as error:
-        raise SyncFailed(account=account, reason=error.message, error=error) from error
+        except _PageFailed as failure:
+            raise SyncFailed(
+                account=account,
+                reason=failure.error.message,
+                where=f"{failure.of.label()}, page {failure.number}",
+                error=failure.error,
+            ) from failure.error
+        except gateway.AdultWorkError as error:
+            raise SyncFailed(account=account, reason=error.message, error=error) from error
 
 
 def _unseen(account: Account, lists: tuple[tuple[str, str], ...], since: datetime) -> Q:

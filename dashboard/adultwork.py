@@ -112,18 +112,21 @@ def _keep_group_manager_viewing(*, account: Account, manager: Account) -> None:
 
 
 @sensitive_variables()
-def fresh_access_token(account: Account, *, force: bool = False) -> str:
-    """The account's access token, refreshed first when it is about to expire (or, with
-    force, because AdultWork just answered 401 to it).
+def fresh_access_token(account: Account, *, refused: str | None = None) -> str:
+    """The account's access token, refreshed first when it is about to expire, or when it is
+    the one AdultWork just answered 401 to (`refused`).
 
     The row lock makes concurrent requests wait for one refresh instead of each spending
-    the rotating refresh token, which would leave all but one holding a dead token.
+    the rotating refresh token, which would leave all but one holding a dead token. For the
+    same reason a refused token that another caller has meanwhile replaced is not refreshed
+    again: its replacement is used.
     """
     margin = settings.ADULTWORK_TOKEN_REFRESH_MARGIN
     try:
         with transaction.atomic():
             connection = Connection.objects.select_for_update().get(account=account)
-            if not force and not connection.expires_within(margin, now=timezone.now()):
+            stale = refused is not None and connection.access_token == refused
+            if not stale and not connection.expires_within(margin, now=timezone.now()):
                 return connection.access_token
             tokens = oauth_client().refresh(refresh_token=connection.refresh_token)
             connection.store_tokens(
@@ -140,8 +143,8 @@ def fresh_access_token(account: Account, *, force: bool = False) -> str:
         raise
 
 
-def client_for(account: Account, *, force_refresh: bool = False) -> AdultWorkClient:
-    return api_client(fresh_access_token(account, force=force_refresh))
+def client_for(account: Account) -> AdultWorkClient:
+    return api_client(fresh_access_token(account))
 
 
 def mark_reconnect_needed(account: Account) -> None:
@@ -163,6 +166,7 @@ class TokenCaller:
     def __init__(self, account: Account) -> None:
         self.account = account
         self._client: AdultWorkClient | None = None
+        self._token: str | None = None  # the client's, to name it when AdultWork refuses it
         self._refreshed = False
 
     @sensitive_variables()  # the calls, whose requests carry the access token
@@ -172,7 +176,7 @@ class TokenCaller:
         except TokenExpired as error:
             if self._refreshed:
                 raise self._reconnect_needed() from error
-        self._replace(force_refresh=True)
+        self._replace(refused=self._token)
         try:
             return request(self._current())
         except TokenExpired as error:
@@ -195,16 +199,17 @@ class TokenCaller:
 
     def _current(self) -> AdultWorkClient:
         if self._client is None:
-            self._replace(force_refresh=False)
+            self._replace(refused=None)
         assert self._client is not None  # nosec B101  # type narrowing; _replace always sets it
         return self._client
 
     @sensitive_variables()  # the token is fetched, refreshed if need be, and put in a client
-    def _replace(self, *, force_refresh: bool) -> None:
+    def _replace(self, *, refused: str | None) -> None:
         self.close()
-        self._refreshed = self._refreshed or force_refresh
+        self._refreshed = self._refreshed or refused is not None
         try:
-            self._client = client_for(self.account, force_refresh=force_refresh)
+            self._token = fresh_access_token(self.account, refused=refused)
+            self._client = api_client(self._token)
         except TokenDecryptionError as error:
             # A token no key can read is as dead as a revoked one: only a new sign-in mends it.
             raise self._reconnect_needed() from error

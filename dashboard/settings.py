@@ -216,6 +216,10 @@ SYNC_BACKOFF_MAX_SECONDS = env.int("SYNC_BACKOFF_MAX_SECONDS", default=60 * 60)
 SYNC_TICK_SECONDS = env.int("SYNC_TICK_SECONDS", default=15)
 # A sync queued or running for longer than this belongs to a worker that died.
 SYNC_LEASE_SECONDS = env.int("SYNC_LEASE_SECONDS", default=30 * 60)
+# How many of an account's lists a sync reads side by side, each through a connection of its
+# own: AdultWork prepares one list's next page while this side reads another's. 1 reads them
+# one after the other.
+SYNC_READERS = env.int("SYNC_READERS", default=2)
 # /healthz calls the worker stale when its last heartbeat (django-crontask enqueues one every
 # minute, the worker runs it) finished longer ago than this.
 HEALTH_WORKER_STALE_SECONDS = env.int("HEALTH_WORKER_STALE_SECONDS", default=3 * 60)

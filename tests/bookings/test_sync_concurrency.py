@@ -45,7 +45,7 @@ def read_page(account, service: str, direction: str, page: int = 1):
 
 
 def store(account, page, asked_at) -> None:
-    """The page stored as sync_list stores it."""
+    """The page stored as a sync stores it."""
     with transaction.atomic():
         upsert_bookings(account=account, records=page.bookings, known_as_of=asked_at)
 

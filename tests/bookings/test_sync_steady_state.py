@@ -235,13 +235,17 @@ def test_a_booking_a_full_sync_missed_on_its_pages_but_adultwork_still_has_stays
     import bookings.sync
 
     booking = finished(performer)
-    store_pages = bookings.sync.upsert_bookings
+    store = bookings.sync.upsert_answers
 
-    def upsert_without_it(*, account, records, known_as_of):
-        records = [r for r in records if r.remote_id != booking.remote_id or len(records) == 1]
-        return store_pages(account=account, records=records, known_as_of=known_as_of)
+    def upsert_without_it(*, account, answers):
+        # Pages lose it; the details call, one record alone, still stores it.
+        answers = [
+            ([r for r in records if r.remote_id != booking.remote_id or len(records) == 1], at)
+            for records, at in answers
+        ]
+        return store(account=account, answers=answers)
 
-    monkeypatch.setattr(bookings.sync, "upsert_bookings", upsert_without_it)
+    monkeypatch.setattr(bookings.sync, "upsert_answers", upsert_without_it)
     sandbox.clear_requests()
 
     run = sync_account(account=performer, full=True)

@@ -147,3 +147,24 @@ def test_two_threads_with_an_expired_token_make_one_refresh_and_both_succeed(
     # The newest refresh token is the one kept: it refreshes once more without complaint.
     expire(account)
     assert fresh_access_token(account) != tokens[0]
+
+
+def test_a_refused_token_is_refreshed_even_far_from_expiry(performer, sandbox):
+    refused = performer.connection.access_token
+    sandbox.clear_requests()
+
+    token = fresh_access_token(performer, refused=refused)
+
+    assert token != refused
+    assert len(token_calls(sandbox)) == 1
+
+
+def test_a_refused_token_another_caller_already_replaced_is_not_refreshed_again(performer, sandbox):
+    # Two readers of one sync get a 401 for the same token; the first to take the row lock
+    # refreshes, the second finds the replacement and uses it.
+    refused = performer.connection.access_token
+    replacement = fresh_access_token(performer, refused=refused)
+    sandbox.clear_requests()
+
+    assert fresh_access_token(performer, refused=refused) == replacement
+    assert token_calls(sandbox) == []
