@@ -25,12 +25,14 @@ keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", 5))
 # The proxies whose X-Forwarded-Proto gunicorn believes (comma-separated addresses or networks).
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 
-# Access log on stdout, one line a request, with the proxy's X-Request-ID ("-" without one).
+# Access log on stdout, one line a request, with the request's id as the site answered it in
+# X-Request-ID (the proxy's when well-formed, else the site's own: dashboard/request_context.py),
+# the same id as on the site's log lines; "-" for a response the site never saw.
 # The path only: a query string may hold an OAuth code, and calendar feed tokens are masked.
 accesslog = "-"
 errorlog = "-"
 access_log_format = (
-    '%(h)s fwd=%({x-forwarded-for}i)s rid=%({x-request-id}i)s "%(m)s %(U)s" %(s)s %(B)s '
+    '%(h)s fwd=%({x-forwarded-for}i)s rid=%({x-request-id}o)s "%(m)s %(U)s" %(s)s %(B)s '
     '%(M)sms "%(a)s"'
 )
 

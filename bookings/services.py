@@ -13,7 +13,7 @@ import gateway
 from bookings.models import Booking, Direction, ReasonTemplate, Service
 from bookings.rules import PAST_TENSE, Action, refusal
 from bookings.sync import UPSERT_FIELDS, booking_fields, upsert_bookings
-from dashboard.adultwork import RECONNECT, call_with_token
+from dashboard.adultwork import RECONNECT, call_with_token, web_deadline
 from dashboard.models import Account, AuditEntry
 
 # A claim older than this belongs to a request that died; the booking is free again.
@@ -55,6 +55,7 @@ def booking_act(
     if action is Action.DELETE:
         return bookings_delete(bookings=[booking], user=user, now=now)[0]
     inputs = {k: str(v) for k, v in (("credits", credits), ("reason", reason)) if v is not None}
+    deadline = web_deadline()
     status_before = booking.status
     sent = None
     if not _claim(booking):
@@ -75,7 +76,13 @@ def booking_act(
                     inputs=inputs,
                     status_before=status_before,
                 )
-                result = _perform(booking=booking, action=action, credits=credits, reason=reason)
+                result = _perform(
+                    booking=booking,
+                    action=action,
+                    credits=credits,
+                    reason=reason,
+                    deadline=deadline,
+                )
         finally:
             _release([booking.pk])
     _audit(
@@ -96,6 +103,7 @@ def bookings_delete(
     """Delete finished bookings with one call per account and list; each booking gets its own
     answer and its own audit entry, in the order given."""
     now = now or timezone.now()
+    deadline = web_deadline()
     pks = [b.pk for b in bookings]  # delete() clears a model's pk; keep the originals
     results: dict[int, ActionResult] = {}
     before = {b.pk: b.status for b in bookings}
@@ -125,7 +133,9 @@ def bookings_delete(
             for member in members
         }
         for (_, service, direction), members in groups.items():
-            results.update(_delete_group(members, service=service, direction=direction))
+            results.update(
+                _delete_group(members, service=service, direction=direction, deadline=deadline)
+            )
     finally:
         _release([pk for pk, b in zip(pks, bookings, strict=True) if b in claimed])
     ordered = []
@@ -144,16 +154,22 @@ def bookings_delete(
     return ordered
 
 
-def _delete_group(members: list[Booking], *, service: str, direction: str) -> dict:
+def _delete_group(
+    members: list[Booking], *, service: str, direction: str, deadline: gateway.Deadline
+) -> dict:
     pks = [m.pk for m in members]
     ids = [m.remote_id for m in members]
     try:
         answers = call_with_token(
             members[0].account,
             lambda client: client.delete(service=service, direction=direction, booking_ids=ids),
+            deadline=deadline,
         )
     except gateway.AdultWorkError as error:
-        return {pk: _failure(m, Action.DELETE, error) for pk, m in zip(pks, members, strict=True)}
+        return {
+            pk: _failure(m, Action.DELETE, error, deadline)
+            for pk, m in zip(pks, members, strict=True)
+        }
     return {pk: _apply(m, Action.DELETE, answers) for pk, m in zip(pks, members, strict=True)}
 
 
@@ -193,20 +209,32 @@ def _release(pks: list[int]) -> None:
 
 
 def _perform(
-    *, booking: Booking, action: Action, credits: Decimal | None, reason: str | None
+    *,
+    booking: Booking,
+    action: Action,
+    credits: Decimal | None,
+    reason: str | None,
+    deadline: gateway.Deadline,
 ) -> ActionResult:
     try:
         answer = call_with_token(
-            booking.account, lambda client: _send(client, booking, action, credits, reason)
+            booking.account,
+            lambda client: _send(client, booking, action, credits, reason),
+            deadline=deadline,
         )
     except gateway.AdultWorkError as error:
-        return _failure(booking, action, error)
+        return _failure(booking, action, error, deadline)
     return _apply(booking, action, answer)
 
 
-def _failure(booking: Booking, action: Action, error: Exception) -> ActionResult:
-    """The answer for each way a call can fail, the row re-read where that tells us more."""
+def _failure(
+    booking: Booking, action: Action, error: Exception, deadline: gateway.Deadline
+) -> ActionResult:
+    """The answer for each way a call can fail, the row re-read (within what is left of the
+    deadline) where that tells us more."""
     match error:
+        case gateway.NotSent():
+            return ActionResult(Outcome.FAILED, error.message, booking)
         case gateway.RateLimited(retry_after=int(seconds)) if seconds > 0:
             message = f"AdultWork is receiving too many requests: try again in {seconds} seconds."
             return ActionResult(Outcome.FAILED, message, booking)
@@ -218,8 +246,8 @@ def _failure(booking: Booking, action: Action, error: Exception) -> ActionResult
         case gateway.NotFound():
             return _gone(booking)
         case gateway.Refused():
-            return _refused_remotely(booking, error)
-    return _unknown_outcome(booking, action, error)
+            return _refused_remotely(booking, error, deadline)
+    return _unknown_outcome(booking, action, error, deadline)
 
 
 def _send(client, booking: Booking, action: Action, credits, reason):
@@ -291,14 +319,16 @@ def _store(booking: Booking, record: gateway.Booking) -> None:
     booking.save(update_fields=UPSERT_FIELDS)
 
 
-def _reread(booking: Booking) -> bool:
-    """Refresh the row from the details endpoint; False when AdultWork could not say."""
+def _reread(booking: Booking, deadline: gateway.Deadline) -> bool:
+    """Refresh the row from the details endpoint; False when AdultWork could not say (in
+    time: one GET, not tried again, within what is left of the deadline)."""
     try:
         record = call_with_token(
             booking.account,
             lambda client: client.booking_details(
                 service=booking.service, direction=booking.direction, booking_id=booking.remote_id
             ),
+            deadline=deadline,
         )
     except gateway.NotFound:
         raise
@@ -319,10 +349,12 @@ def _gone(booking: Booking) -> ActionResult:
     )
 
 
-def _refused_remotely(booking: Booking, error: gateway.Refused) -> ActionResult:
+def _refused_remotely(
+    booking: Booking, error: gateway.Refused, deadline: gateway.Deadline
+) -> ActionResult:
     before = booking.status
     try:
-        reread = _reread(booking)
+        reread = _reread(booking, deadline)
     except gateway.NotFound:
         return _gone(booking)
     if reread and booking.status != before:
@@ -336,12 +368,12 @@ def _refused_remotely(booking: Booking, error: gateway.Refused) -> ActionResult:
 
 
 def _unknown_outcome(
-    booking: Booking, action: Action, error: gateway.AdultWorkError
+    booking: Booking, action: Action, error: gateway.AdultWorkError, deadline: gateway.Deadline
 ) -> ActionResult:
     """A timeout or a fault after the request may have reached AdultWork: look, never retry."""
     before = booking.status
     try:
-        reread = _reread(booking)
+        reread = _reread(booking, deadline)
     except gateway.NotFound:
         return _gone(booking)
     if not reread:

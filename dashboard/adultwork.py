@@ -1,9 +1,15 @@
 """The one place that turns settings and a connected account into gateway clients."""
 
+import logging
 from collections.abc import Callable
+from functools import cache
+from types import TracebackType
 
+from circuitbreaker import STATE_OPEN, CircuitBreaker
 from django.conf import settings
+from django.core.signals import setting_changed
 from django.db import transaction
+from django.dispatch import receiver
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
@@ -11,12 +17,19 @@ from dashboard.crypto import TokenDecryptionError
 from dashboard.models import Account, Connection, Grant
 from gateway import (
     AdultWorkClient,
+    AdultWorkError,
+    Deadline,
     Identity,
+    NotSent,
     OAuthClient,
     ReconnectNeeded,
+    TimedOut,
     TokenExpired,
     TokenSet,
+    Unavailable,
 )
+
+logger = logging.getLogger(__name__)
 
 USER_AGENT = "aw-bookings/1.0"
 
@@ -27,18 +40,19 @@ USER_AGENT = "aw-bookings/1.0"
 # hides what it holds itself: see gateway.transport.Secret).
 
 
-def oauth_client() -> OAuthClient:
+def oauth_client(deadline: Deadline | None = None) -> OAuthClient:
     return OAuthClient(
         auth_url=settings.ADULTWORK_AUTH_URL,
         client_id=settings.ADULTWORK_CLIENT_ID,
         client_secret=settings.ADULTWORK_CLIENT_SECRET,
         timeout=settings.ADULTWORK_TIMEOUT,
         user_agent=USER_AGENT,
+        deadline=deadline,
     )
 
 
 @sensitive_variables("access_token")
-def api_client(access_token: str) -> AdultWorkClient:
+def api_client(access_token: str, deadline: Deadline | None = None) -> AdultWorkClient:
     return AdultWorkClient(
         base_url=settings.ADULTWORK_API_URL,
         access_token=access_token,
@@ -46,7 +60,13 @@ def api_client(access_token: str) -> AdultWorkClient:
         timeout=settings.ADULTWORK_TIMEOUT,
         retries=settings.ADULTWORK_GET_RETRIES,
         user_agent=USER_AGENT,
+        deadline=deadline,
     )
+
+
+def web_deadline() -> Deadline:
+    """What a web request may spend on AdultWork: ACTION_BUDGET_SECONDS from now."""
+    return Deadline(settings.ACTION_BUDGET_SECONDS)
 
 
 @sensitive_variables("tokens")
@@ -112,7 +132,9 @@ def _keep_group_manager_viewing(*, account: Account, manager: Account) -> None:
 
 
 @sensitive_variables()
-def fresh_access_token(account: Account, *, refused: str | None = None) -> str:
+def fresh_access_token(
+    account: Account, *, refused: str | None = None, deadline: Deadline | None = None
+) -> str:
     """The account's access token, refreshed first when it is about to expire, or when it is
     the one AdultWork just answered 401 to (`refused`).
 
@@ -128,7 +150,8 @@ def fresh_access_token(account: Account, *, refused: str | None = None) -> str:
             stale = refused is not None and connection.access_token == refused
             if not stale and not connection.expires_within(margin, now=timezone.now()):
                 return connection.access_token
-            tokens = oauth_client().refresh(refresh_token=connection.refresh_token)
+            with oauth_client(deadline) as client:
+                tokens = client.refresh(refresh_token=connection.refresh_token)
             connection.store_tokens(
                 access_token=tokens.access_token,
                 refresh_token=tokens.refresh_token,
@@ -153,6 +176,68 @@ def mark_reconnect_needed(account: Account) -> None:
 
 
 RECONNECT = "AdultWork no longer accepts this account's sign-in: reconnect this account."
+NOT_ANSWERING = "AdultWork is not answering, so nothing was sent: try again in a few minutes."
+
+
+class AdultWorkCircuit(CircuitBreaker):
+    """This process's circuit breaker on AdultWork: after ADULTWORK_CIRCUIT_FAILURES calls in
+    a row that got no answer (timeouts, broken connections, 5xx), calls fail at once for
+    ADULTWORK_CIRCUIT_RESET_SECONDS; then the next call is let through as a probe, and its
+    answer closes the circuit again.
+
+    circuitbreaker rather than pybreaker: pybreaker holds its lock for the whole call, which
+    would let one thread of a process talk to AdultWork at a time. Counting without a lock
+    can lose a failure when two threads fail at once; the circuit then opens one call later.
+    """
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc_value: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> bool:
+        # Neither an answer nor a silence of AdultWork's: a call not sent, or a fault of ours.
+        if exc_type is not None and (
+            issubclass(exc_type, NotSent) or not issubclass(exc_type, AdultWorkError)
+        ):
+            return False
+        was_open = self._state == STATE_OPEN
+        super().__exit__(exc_type, exc_value, traceback)
+        if self._state == STATE_OPEN and not was_open:
+            logger.warning(
+                "AdultWork circuit open after %s calls without an answer: calls wait %s s",
+                self.failure_count,
+                self._recovery_timeout,
+            )
+        elif was_open and self._state != STATE_OPEN:
+            logger.warning("AdultWork circuit closed: AdultWork answered again")
+        return False
+
+
+def _no_answer(thrown_type: type[BaseException], thrown: BaseException) -> bool:
+    """What counts against AdultWork. A refusal, a 401 or a 429 is an answer: it is up."""
+    return issubclass(thrown_type, (Unavailable, TimedOut))
+
+
+@cache
+def circuit() -> AdultWorkCircuit:
+    return AdultWorkCircuit(
+        failure_threshold=settings.ADULTWORK_CIRCUIT_FAILURES,
+        recovery_timeout=settings.ADULTWORK_CIRCUIT_RESET_SECONDS,
+        expected_exception=_no_answer,
+        name="AdultWork",
+    )
+
+
+@receiver(setting_changed)
+def _new_circuit(*, setting: str, **kwargs: object) -> None:
+    if setting.startswith("ADULTWORK_CIRCUIT_"):
+        circuit.cache_clear()
+
+
+def adultwork_answering() -> bool:
+    """False while the circuit is open: the pages then say that actions wait."""
+    return not circuit().opened
 
 
 class TokenCaller:
@@ -161,16 +246,27 @@ class TokenCaller:
 
     A 401 means AdultWork did nothing, so calling again after the refresh cannot act twice.
     One caller keeps one client (and its connection pool) for a run of calls, such as a sync.
+    Every call goes through the process's circuit breaker, and within `deadline` if one is
+    given (a web request's).
     """
 
-    def __init__(self, account: Account) -> None:
+    def __init__(self, account: Account, *, deadline: Deadline | None = None) -> None:
         self.account = account
+        self.deadline = deadline
         self._client: AdultWorkClient | None = None
         self._token: str | None = None  # the client's, to name it when AdultWork refuses it
         self._refreshed = False
 
     @sensitive_variables()  # the calls, whose requests carry the access token
     def call[T](self, request: Callable[[AdultWorkClient], T]) -> T:
+        breaker = circuit()
+        if breaker.opened:
+            raise NotSent(NOT_ANSWERING)
+        with breaker:
+            return self._call(request)
+
+    @sensitive_variables()
+    def _call[T](self, request: Callable[[AdultWorkClient], T]) -> T:
         try:
             return request(self._current())
         except TokenExpired as error:
@@ -208,8 +304,8 @@ class TokenCaller:
         self.close()
         self._refreshed = self._refreshed or refused is not None
         try:
-            self._token = fresh_access_token(self.account, refused=refused)
-            self._client = api_client(self._token)
+            self._token = fresh_access_token(self.account, refused=refused, deadline=self.deadline)
+            self._client = api_client(self._token, self.deadline)
         except TokenDecryptionError as error:
             # A token no key can read is as dead as a revoked one: only a new sign-in mends it.
             raise self._reconnect_needed() from error
@@ -219,7 +315,12 @@ class TokenCaller:
         return ReconnectNeeded(RECONNECT)
 
 
-def call_with_token[T](account: Account, request: Callable[[AdultWorkClient], T]) -> T:
+def call_with_token[T](
+    account: Account,
+    request: Callable[[AdultWorkClient], T],
+    *,
+    deadline: Deadline | None = None,
+) -> T:
     """One call for the account, through a TokenCaller."""
-    with TokenCaller(account) as caller:
+    with TokenCaller(account, deadline=deadline) as caller:
         return caller.call(request)

@@ -7,6 +7,7 @@ explicitly, and the dev-only defaults below refuse to apply.
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -42,6 +43,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Early, so that what the middleware below logs carries the request's id too.
+    "dashboard.request_context.RequestContextMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -88,6 +91,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "bookings.context_processors.live",
+                "dashboard.context_processors.adultwork",
             ],
         },
     },
@@ -220,6 +224,14 @@ SYNC_LEASE_SECONDS = env.int("SYNC_LEASE_SECONDS", default=30 * 60)
 # own: AdultWork prepares one list's next page while this side reads another's. 1 reads them
 # one after the other.
 SYNC_READERS = env.int("SYNC_READERS", default=2)
+
+# A web request never waits on AdultWork longer than this, all its calls together (an action,
+# its token refresh, its re-read): gunicorn.conf.py gives workers more time than this.
+ACTION_BUDGET_SECONDS = env.int("ACTION_BUDGET_SECONDS", default=20)
+# After this many calls in a row get no answer, a process stops calling AdultWork for
+# ADULTWORK_CIRCUIT_RESET_SECONDS: actions then fail at once, saying nothing was sent.
+ADULTWORK_CIRCUIT_FAILURES = env.int("ADULTWORK_CIRCUIT_FAILURES", default=5)
+ADULTWORK_CIRCUIT_RESET_SECONDS = env.int("ADULTWORK_CIRCUIT_RESET_SECONDS", default=30)
 # /healthz calls the worker stale when its last heartbeat (django-crontask enqueues one every
 # minute, the worker runs it) finished longer ago than this.
 HEALTH_WORKER_STALE_SECONDS = env.int("HEALTH_WORKER_STALE_SECONDS", default=3 * 60)
@@ -234,11 +246,38 @@ TASKS = {
     }
 }
 
+# "json" (one object a line, for a log service) or "text" (for people: the demo, DEBUG on).
+LOG_FORMAT = env.str("LOG_FORMAT", default="text" if DEBUG else "json")
+if LOG_FORMAT not in ("json", "text"):
+    raise ImproperlyConfigured(f'LOG_FORMAT must be "json" or "text", not {LOG_FORMAT!r}.')
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {
+        # Redact first: it hands the next filter and the formatter a redacted copy.
+        "redact": {"()": "dashboard.log_redaction.RedactFilter"},
+        "request_context": {
+            "()": "dashboard.request_context.RequestContextFilter",
+            "missing": None if LOG_FORMAT == "json" else "-",
+        },
+    },
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": ["levelname", "name", "message", "request_id", "user_id"],
+            "rename_fields": {"levelname": "level", "name": "logger"},
+            "timestamp": "time",
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["redact", "request_context"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},

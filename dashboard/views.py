@@ -13,7 +13,13 @@ from django.views.decorators.http import require_POST, require_safe
 
 import gateway
 from dashboard import connect
-from dashboard.adultwork import api_client, call_with_token, connect_account, oauth_client
+from dashboard.adultwork import (
+    api_client,
+    call_with_token,
+    connect_account,
+    oauth_client,
+    web_deadline,
+)
 from dashboard.forms import GrantForm, GroupMemberForm, RoleForm, StaffForm
 from dashboard.models import Account, Agency, Grant, StaffMember
 from dashboard.signals import account_connected
@@ -96,12 +102,13 @@ def connect_callback(request: HttpRequest) -> HttpResponse:
     if request.GET.get("status") == "cancelled" or not code:
         messages.info(request, "You cancelled at AdultWork, so no account was connected.")
         return redirect("accounts:list")
+    deadline = web_deadline()
     try:
-        with oauth_client() as client:
+        with oauth_client(deadline) as client:
             tokens = client.exchange_code(
                 code=code, redirect_uri=pending.redirect_uri, code_verifier=pending.verifier
             )
-        with api_client(tokens.access_token) as client:
+        with api_client(tokens.access_token, deadline) as client:
             identity = client.verify_credentials()
     except gateway.AdultWorkError as error:
         logger.warning("AdultWork sign-in failed: %s", error.message)
@@ -287,6 +294,7 @@ def group_member_add(request: HttpRequest, pk: int) -> HttpResponse:
             lambda client: client.list_bookings(
                 service="webcam", direction="made", per_page=1, member_id=member_id
             ),
+            deadline=web_deadline(),
         )
     except gateway.Forbidden:
         messages.error(request, f"AdultWork says user {member_id} is not in your group.")

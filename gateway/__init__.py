@@ -9,6 +9,7 @@ from .errors import (
     AdultWorkError,
     Forbidden,
     NotFound,
+    NotSent,
     RateLimited,
     ReconnectNeeded,
     Refused,
@@ -29,17 +30,20 @@ from .records import (
     Service,
     TokenSet,
 )
+from .transport import Deadline
 
 __all__ = [
     "AdultWorkClient",
     "AdultWorkError",
     "Booking",
     "BookingPage",
+    "Deadline",
     "DeleteResult",
     "Direction",
     "Forbidden",
     "Identity",
     "NotFound",
+    "NotSent",
     "OAuthClient",
     "Party",
     "RateLimited",

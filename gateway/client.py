@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from . import parsing
 from .records import Booking, BookingPage, DeleteResult, Direction, Identity, Service
-from .transport import Secret, SessionOwner, new_session, read_answer, send
+from .transport import Deadline, Secret, SessionOwner, new_session, read_answer, send
 
 _SECTION: dict[Service, str] = {"webcam": "Webcam", "phonechat": "PhoneChat"}
 _SIDE: dict[Direction, str] = {"received": "Received", "made": "Made"}
@@ -55,14 +55,18 @@ class AdultWorkClient(SessionOwner):
         timeout: float = 10.0,
         retries: int = 2,
         user_agent: str = "aw-bookings",
+        deadline: Deadline | None = None,
     ) -> None:
+        """`deadline`: every call ends by then, and a GET is not tried again (one try within
+        what is left is all a web request can wait for)."""
         access_token = Secret(access_token)  # rebound: no frame of ours holds it plain
         self._base_url = base_url.rstrip("/")
         self._access_token = access_token
         self._tz = ZoneInfo(time_zone)
+        self._deadline = deadline
         self._session = new_session(
             timeout=timeout,
-            retries=retries,
+            retries=retries if deadline is None else 0,
             user_agent=user_agent,
             # A Secret in the session's headers stays one in requests' and urllib3's frames.
             headers={"Authorization": Secret(f"bearer {access_token}")},
@@ -162,7 +166,12 @@ class AdultWorkClient(SessionOwner):
 
     def _get[T](self, path: str, params: dict[str, Any], parse: Callable[[Any], T]) -> T:
         response = send(
-            self._session, "GET", self._base_url + path, params=params, redact=self._redact
+            self._session,
+            "GET",
+            self._base_url + path,
+            params=params,
+            redact=self._redact,
+            deadline=self._deadline,
         )
         return read_answer(response, parse)
 
@@ -174,6 +183,7 @@ class AdultWorkClient(SessionOwner):
             data=parsing.encode_body(fields),
             headers={"Content-Type": "application/json; charset=utf-8"},
             redact=self._redact,
+            deadline=self._deadline,
         )
         return read_answer(response, parse)
 

@@ -100,6 +100,13 @@ class TimedOut(AdultWorkError):
     default_message = "AdultWork did not answer in time: try again in a few minutes."
 
 
+class NotSent(AdultWorkError):
+    """The call was not made, so AdultWork did nothing: the time allowed had run out, or the
+    caller knows AdultWork is not answering."""
+
+    default_message = "AdultWork is too slow to answer right now, so nothing was sent."
+
+
 class UnreadableAnswer(AdultWorkError):
     default_message = "AdultWork sent an answer this app cannot read."
 

@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 
 from . import parsing
 from .records import TokenSet
-from .transport import Secret, SessionOwner, new_session, read_answer, send
+from .transport import Deadline, Secret, SessionOwner, new_session, read_answer, send
 
 AUTHORIZE_PATH = "/OAuth/Authorize"
 TOKEN_PATH = "/OAuth/token"  # nosec B105  # a URL path, not a secret
@@ -39,11 +39,13 @@ class OAuthClient(SessionOwner):
         client_secret: str,
         timeout: float = 10.0,
         user_agent: str = "aw-bookings",
+        deadline: Deadline | None = None,
     ) -> None:
         client_secret = Secret(client_secret)  # rebound: no frame of ours holds it plain
         self._auth_url = auth_url.rstrip("/")
         self._client_id = client_id
         self._client_secret = client_secret
+        self._deadline = deadline
         # Token calls are POSTs, and a retried code exchange would only meet "code already used".
         self._session = new_session(timeout=timeout, retries=0, user_agent=user_agent)
 
@@ -99,6 +101,7 @@ class OAuthClient(SessionOwner):
             headers={"Content-Type": "application/x-www-form-urlencoded"},
             token_endpoint=True,
             redact=(*redact, self._client_secret),
+            deadline=self._deadline,
         )
 
         def parse(data: Any) -> TokenSet:

@@ -3,6 +3,7 @@
 Modelled on Zulip's outgoing session: the adapter supplies the timeout, so no call can forget it.
 """
 
+import time
 from collections.abc import Callable, Sequence
 from types import TracebackType
 from typing import Any, Self
@@ -13,6 +14,7 @@ from urllib3.util.retry import Retry
 
 from .errors import (
     UNKNOWN_OUTCOME,
+    NotSent,
     UnreadableAnswer,
     from_transport_error,
     is_action,
@@ -43,6 +45,26 @@ class Secret(str):
 
     def __repr__(self) -> str:
         return "<secret>"
+
+
+class Deadline:
+    """When a run of calls must be over (a web request's budget for an action): each call
+    waits for AdultWork at most the time left, and one that would have less than
+    MIN_CALL_SECONDS is not sent at all (NotSent)."""
+
+    MIN_CALL_SECONDS = 0.5
+
+    def __init__(self, seconds: float) -> None:
+        self._ends = time.monotonic() + seconds
+
+    def left(self) -> float:
+        return self._ends - time.monotonic()
+
+    def timeout(self, wanted: float) -> float:
+        left = self.left()
+        if left < self.MIN_CALL_SECONDS:
+            raise NotSent()
+        return min(wanted, left)
 
 
 class TimeoutHTTPAdapter(HTTPAdapter):
@@ -113,11 +135,16 @@ def send(
     method: str,
     url: str,
     *,
+    deadline: Deadline | None = None,
     token_endpoint: bool = False,
     redact: Sequence[str] = (),
     **kwargs: Any,
 ) -> requests.Response:
-    """One call, with every failure turned into an AdultWorkError."""
+    """One call, with every failure turned into an AdultWorkError; within `deadline`, if any."""
+    if deadline is not None:
+        adapter = session.get_adapter(url)
+        wanted = kwargs.get("timeout") or getattr(adapter, "timeout", None) or deadline.left()
+        kwargs["timeout"] = deadline.timeout(wanted)
     try:
         response = session.request(method, url, **kwargs)
     except requests.RequestException as exc:

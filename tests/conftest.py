@@ -8,13 +8,22 @@ import pytest
 from django.utils import timezone
 
 from bookings.management.commands.seed_demo import identity_of, sandbox_tokens
-from dashboard.adultwork import connect_account
+from dashboard.adultwork import circuit, connect_account
 from dashboard.models import Account, Grant
 
 if TYPE_CHECKING:
     from sandbox.control import SandboxControl
     from sandbox.server import SandboxServer
 from tests.factories import AccountFactory, GrantFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def adultwork_circuit_closed() -> Iterator[None]:
+    """Each test starts with a closed circuit and no failures counted: the circuit breaker
+    lives as long as the process, which runs every test."""
+    circuit.cache_clear()
+    yield
+    circuit.cache_clear()
 
 
 @pytest.fixture(scope="session")

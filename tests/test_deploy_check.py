@@ -161,7 +161,8 @@ def test_gunicorn_outlasts_the_action_budget(monkeypatch):
     assert conf.timeout > getattr(settings, "ACTION_BUDGET_SECONDS", 20)
     assert conf.graceful_timeout > conf.ACTION_BUDGET_SECONDS
     assert conf.accesslog == "-"
-    assert "%({x-request-id}i)s" in conf.access_log_format
+    # The id the app answers with: the proxy's when well formed, else one it made.
+    assert "%({x-request-id}o)s" in conf.access_log_format
 
 
 def test_gunicorn_reads_its_numbers_from_the_environment(monkeypatch):
@@ -202,7 +203,7 @@ def test_gunicorn_takes_the_settings_and_its_access_log_masks_secrets(monkeypatc
         "REMOTE_ADDR": "10.0.0.1",
     }
     request = SimpleNamespace(headers=[("X-REQUEST-ID", "req-42")])
-    response = SimpleNamespace(status="200 OK", sent=10, headers=[])
+    response = SimpleNamespace(status="200 OK", sent=10, headers=[("X-Request-ID", "req-42")])
     atoms = logger.atoms(response, request, environ, SimpleNamespace(seconds=0, microseconds=0))
     line = config.access_log_format % SafeAtoms(atoms)
     assert "rid=req-42" in line

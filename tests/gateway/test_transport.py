@@ -8,7 +8,8 @@ from requests.adapters import HTTPAdapter
 from urllib3.exceptions import MaxRetryError, NewConnectionError, ProtocolError, ReadTimeoutError
 from urllib3.response import HTTPResponse
 
-from gateway.transport import TimeoutHTTPAdapter, get_retry, new_session
+from gateway import NotSent
+from gateway.transport import Deadline, TimeoutHTTPAdapter, get_retry, new_session, send
 
 URL = "/v1/Webcam/ReceivedBookings"
 
@@ -92,3 +93,35 @@ def test_the_session_asks_for_json_and_names_the_app() -> None:
     assert session.headers["Accept"] == "application/json"
     assert session.headers["User-Agent"] == "aw-bookings/2"
     assert session.headers["X-A"] == "b"
+
+
+def test_within_a_deadline_a_call_waits_at_most_the_time_left(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    seen: list[object] = []
+
+    def fake_send(self: HTTPAdapter, request: object, **kwargs: object) -> requests.Response:
+        seen.append(kwargs["timeout"])
+        response = requests.Response()
+        response.status_code = 200
+        return response
+
+    monkeypatch.setattr(HTTPAdapter, "send", fake_send)
+    session = new_session(timeout=10, retries=0, user_agent="ua")
+
+    send(session, "GET", "https://api.adultwork.com/", deadline=Deadline(3))
+    send(session, "GET", "https://api.adultwork.com/", deadline=Deadline(60))
+
+    assert 2 < seen[0] <= 3
+    assert seen[1] == 10
+
+
+def test_a_call_with_too_little_time_left_is_not_sent(monkeypatch: pytest.MonkeyPatch) -> None:
+    def fake_send(self: HTTPAdapter, request: object, **kwargs: object) -> requests.Response:
+        raise AssertionError("sent")
+
+    monkeypatch.setattr(HTTPAdapter, "send", fake_send)
+    session = new_session(timeout=10, retries=0, user_agent="ua")
+
+    with pytest.raises(NotSent, match="nothing was sent"):
+        send(session, "POST", "https://api.adultwork.com/", deadline=Deadline(0.1))
