@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install browser lint format bench lock audit clean
+.PHONY: run test install browser lint format bench load lock audit clean
 
 run: install ## install, migrate, seed the demo, start sandbox + worker + site
 	@bin/run-demo
@@ -37,6 +37,12 @@ format:
 
 bench: install ## benchmarks against their targets (never part of make test)
 	$(PY) -m bench
+
+# Wants PostgreSQL (DATABASE_URL's server, else 127.0.0.1:5432 as postgres) and an idle machine.
+load: install ## locust, headless, against gunicorn in the production profile; targets printed
+	@$(PY) -c 'import importlib.util, sys; sys.exit(importlib.util.find_spec("locust") is None)' || \
+		$(PY) -m pip install --quiet --constraint constraints.txt --editable ".[dev,load]"
+	$(PY) -m load
 
 lock: ## refresh constraints.txt after changing pyproject.toml
 	$(PY) -m pip freeze --exclude-editable > constraints.txt

@@ -143,13 +143,24 @@ def fresh_access_token(
     same reason a refused token that another caller has meanwhile replaced is not refreshed
     again: its replacement is used.
     """
-    margin = settings.ADULTWORK_TOKEN_REFRESH_MARGIN
+
+    def usable(connection: Connection) -> str | None:
+        token = connection.access_token
+        margin = settings.ADULTWORK_TOKEN_REFRESH_MARGIN
+        if token == refused or connection.expires_within(margin, now=timezone.now()):
+            return None
+        return token
+
+    # Most calls find a good token: read without a lock (on SQLite a locking read takes the
+    # database's one write lock), and lock only to refresh.
+    unlocked = Connection.objects.filter(account=account).first()
+    if unlocked is not None and (token := usable(unlocked)):
+        return token
     try:
         with transaction.atomic():
             connection = Connection.objects.select_for_update().get(account=account)
-            stale = refused is not None and connection.access_token == refused
-            if not stale and not connection.expires_within(margin, now=timezone.now()):
-                return connection.access_token
+            if token := usable(connection):
+                return token
             with oauth_client(deadline) as client:
                 tokens = client.refresh(refresh_token=connection.refresh_token)
             connection.store_tokens(

@@ -100,9 +100,7 @@ def test_an_action_while_the_circuit_is_open_fails_at_once_saying_nothing_was_se
     assert sandbox.requests() == []
 
 
-def test_a_sync_while_the_circuit_is_open_fails_at_once_and_names_why(
-    performer, sandbox, clock
-):
+def test_a_sync_while_the_circuit_is_open_fails_at_once_and_names_why(performer, sandbox, clock):
     fail_twice(performer, sandbox)
     sandbox.clear_requests()
 
