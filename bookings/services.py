@@ -57,11 +57,15 @@ def booking_act(
     inputs = {k: str(v) for k, v in (("credits", credits), ("reason", reason)) if v is not None}
     deadline = web_deadline()
     status_before = booking.status
-    sent = None
-    if not _claim(booking):
-        result = ActionResult(Outcome.REFUSED, BUSY, booking)
-    else:
-        try:
+    sent, result = None, None
+    # Each commit on PostgreSQL waits for the disk; what need not be apart is not: the claim
+    # with the audit entry of what is about to be sent, and afterwards AdultWork's answer
+    # stored with the claim given back and the entry completed.
+    with transaction.atomic():
+        claimed = _claim(booking)
+        if not claimed:
+            result = ActionResult(Outcome.REFUSED, BUSY, booking)
+        else:
             _reread_row(booking)
             status_before = booking.status
             if reason_not := _no_own_connection(booking.account) or refusal(
@@ -76,24 +80,36 @@ def booking_act(
                     inputs=inputs,
                     status_before=status_before,
                 )
-                result = _perform(
-                    booking=booking,
-                    action=action,
-                    credits=credits,
-                    reason=reason,
+    answer = None
+    try:
+        if result is None:
+            try:
+                answer = call_with_token(
+                    booking.account,
+                    lambda client: _send(client, booking, action, credits, reason),
                     deadline=deadline,
                 )
-        finally:
+            except gateway.AdultWorkError as error:
+                result = _failure(booking, action, error, deadline)
+        with transaction.atomic():
+            if result is None:
+                result = _apply(booking, action, answer)
+            if claimed:
+                _release([booking.pk])
+            _audit(
+                user=user,
+                booking=booking,
+                action=action,
+                inputs=inputs,
+                status_before=status_before,
+                result=result,
+                sent=sent,
+            )
+    except BaseException:
+        # The entry stays "sent": what AdultWork did is not known here.
+        if claimed:
             _release([booking.pk])
-    _audit(
-        user=user,
-        booking=booking,
-        action=action,
-        inputs=inputs,
-        status_before=status_before,
-        result=result,
-        sent=sent,
-    )
+        raise
     return result
 
 
@@ -206,25 +222,6 @@ def _claim(booking: Booking) -> bool:
 
 def _release(pks: list[int]) -> None:
     Booking.objects.filter(pk__in=pks).update(action_claimed_at=None)
-
-
-def _perform(
-    *,
-    booking: Booking,
-    action: Action,
-    credits: Decimal | None,
-    reason: str | None,
-    deadline: gateway.Deadline,
-) -> ActionResult:
-    try:
-        answer = call_with_token(
-            booking.account,
-            lambda client: _send(client, booking, action, credits, reason),
-            deadline=deadline,
-        )
-    except gateway.AdultWorkError as error:
-        return _failure(booking, action, error, deadline)
-    return _apply(booking, action, answer)
 
 
 def _failure(

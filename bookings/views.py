@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
+from django.utils.functional import SimpleLazyObject
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import slugify
 from django.views.decorators.http import require_POST, require_safe
@@ -72,7 +73,8 @@ def _row_context(request: HttpRequest, accounts: list[Account]) -> dict:
     return {
         "accounts_by_id": {a.pk: a for a in accounts},
         "show_account": len(accounts) > 1,
-        "templates_by_account": selectors.reason_templates(accounts),
+        # Read only if a row offers a dialog with a reason: most answers to an action do not.
+        "templates_by_account": SimpleLazyObject(lambda: selectors.reason_templates(accounts)),
         "finished_statuses": FINISHED_STATUSES,
         "back_url": back_url,
         "now": timezone.now(),
