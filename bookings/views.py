@@ -64,7 +64,7 @@ def _template(request: HttpRequest, template: str) -> str:
     return template
 
 
-def _row_context(request: HttpRequest, accounts: list[Account]) -> dict:
+def _row_context(request: HttpRequest, accounts: list[Account], *, answer: bool = False) -> dict:
     """What every booking row needs to render, whatever page it is on."""
     # After an htmx action, "back" is the page the row sits on, not the action's URL.
     back_url = request.get_full_path()
@@ -73,8 +73,13 @@ def _row_context(request: HttpRequest, accounts: list[Account]) -> dict:
     return {
         "accounts_by_id": {a.pk: a for a in accounts},
         "show_account": len(accounts) > 1,
-        # Read only if a row offers a dialog with a reason: most answers to an action do not.
-        "templates_by_account": SimpleLazyObject(lambda: selectors.reason_templates(accounts)),
+        "templates_by_account": (
+            # An action's answer reads them only if its row offers a dialog that shows them
+            # (most do not); a list page reads them always, in as many queries at any size.
+            SimpleLazyObject(lambda: selectors.reason_templates(accounts))
+            if answer
+            else selectors.reason_templates(accounts)
+        ),
         "finished_statuses": FINISHED_STATUSES,
         "back_url": back_url,
         "now": timezone.now(),
@@ -423,7 +428,7 @@ def _respond(
     response = render(
         request,
         "bookings/rows.html#answer",
-        {"results": results, **context, **_row_context(request, accounts)},
+        {"results": results, **context, **_row_context(request, accounts, answer=True)},
     )
     return trigger_client_event(response, "toast", {"level": level, "message": message})
 
