@@ -58,9 +58,9 @@ def booking_act(
     deadline = web_deadline()
     status_before = booking.status
     sent, result = None, None
-    # Each commit on PostgreSQL waits for the disk; what need not be apart is not: the claim
-    # with the audit entry of what is about to be sent, and afterwards AdultWork's answer
-    # stored with the claim given back and the entry completed.
+    # Two transactions, each its own commit, where there were five: the claim with the audit
+    # entry of what is about to be sent (both must be there before AdultWork is called), and
+    # afterwards AdultWork's answer stored with the claim given back and the entry completed.
     with transaction.atomic():
         claimed = _claim(booking)
         if not claimed:
