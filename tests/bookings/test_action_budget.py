@@ -5,23 +5,10 @@ again) within what is left, and a call with no time left is not sent."""
 import time
 from decimal import Decimal
 
-import pytest
-
 from bookings.rules import Action
 from bookings.services import booking_act
 from dashboard.models import AuditEntry
 from tests.bookings.test_action_view import act, bookable, details_reads, posts, toast
-from tests.conftest import connect
-
-
-@pytest.fixture
-def performer(sandbox, sandbox_users, owner):
-    from bookings.sync import sync_account
-
-    account = connect(sandbox, user=owner, sandbox_user=sandbox_users["ScarlettRose"])
-    sync_account(account=account)
-    sandbox.clear_requests()
-    return account
 
 
 def test_an_action_adultwork_never_answers_ends_with_the_budget_outcome_unknown(

@@ -20,14 +20,6 @@ HTMX = {"HX-Request": "true", "HX-Current-URL": "http://testserver/bookings/"}
 
 
 @pytest.fixture
-def performer(sandbox, sandbox_users, owner):
-    account = connect(sandbox, user=owner, sandbox_user=sandbox_users["ScarlettRose"])
-    sync_account(account=account)
-    sandbox.clear_requests()
-    return account
-
-
-@pytest.fixture
 def manager(db, performer):
     user = UserFactory(username="manager")
     GrantFactory(user=user, account=performer, role=Grant.Role.MANAGER)

@@ -22,14 +22,6 @@ from tests.conftest import connect
 from tests.factories import UserFactory
 
 
-@pytest.fixture
-def performer(sandbox, sandbox_users, owner):
-    account = connect(sandbox, user=owner, sandbox_user=sandbox_users["ScarlettRose"])
-    sync_account(account=account)
-    sandbox.clear_requests()
-    return account
-
-
 def read_page(account, service: str, direction: str, page: int = 1):
     """One page as the sync asks for it, and the moment it was asked for."""
     asked_at = timezone.now()
