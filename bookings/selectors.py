@@ -102,11 +102,14 @@ def accounts_with_freshness(user) -> list[Account]:
     )
 
 
-def accounts_for_rows(user) -> list[Account]:
-    """The accounts the user may see, each with `can_act`: what a row needs to render, without
-    the freshness of the lists (an action's answer is one row, not a list)."""
-    acting = Account.objects.actionable_by(user).filter(pk=OuterRef("pk"))
-    return list(Account.objects.visible_to(user).annotate(can_act=Exists(acting)))
+def accounts_for_answer(user, acted_for: set[int]) -> list[Account]:
+    """The accounts the user may see, each with `can_act`, for the rows of an action's answer:
+    those rows are the bookings just acted on, whose accounts the action's own check found
+    the user may act for (actionable_by), so that is not asked of the database again."""
+    accounts = list(Account.objects.visible_to(user))
+    for account in accounts:
+        account.can_act = account.pk in acted_for
+    return accounts
 
 
 def reason_templates(accounts: list[Account]) -> dict[int, list[str]]:

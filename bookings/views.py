@@ -424,7 +424,10 @@ def _respond(
     if not request.htmx:
         getattr(messages, level)(request, message)
         return _back(request, fallback)
-    accounts = selectors.accounts_for_rows(request.user)
+    # Every booking in an answer was fetched through actionable_by (_booking_for_actor, the
+    # bulk delete's query): its account is one the user may act for.
+    acted_for = {r.booking.account_id for r in results if r.booking is not None}
+    accounts = selectors.accounts_for_answer(request.user, acted_for)
     response = render(
         request,
         "bookings/rows.html#answer",
