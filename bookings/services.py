@@ -435,7 +435,8 @@ def _audit(
     entry.status_after = result.booking.status if result.booking else ""
     entry.outcome = result.outcome
     entry.message = result.message
-    entry.save()
+    # An entry written as "sent" is completed: only what the answer told us changes.
+    entry.save(update_fields=["status_after", "outcome", "message"] if sent else None)
 
 
 def _audit_entry(
