@@ -53,6 +53,12 @@ DB_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": 
 BASE_DIR = Path(settings.BASE_DIR)
 
 
+def latency_floor() -> float:
+    """The least a sync can take for AdultWork's latency: its calls, SYNC_READERS at a time."""
+    at_once = max(1, min(settings.SYNC_READERS, CALLS_PER_ACCOUNT))
+    return math.ceil(CALLS_PER_ACCOUNT / at_once) * LATENCY
+
+
 @dataclass(frozen=True)
 class Cycle:
     workers: int
@@ -80,7 +86,7 @@ def run(control) -> list[Figure]:
         for count in WORKER_COUNTS:
             size = len(accounts)
             if count < max(WORKER_COUNTS) and not whole:
-                floor = CALLS_PER_ACCOUNT * LATENCY
+                floor = latency_floor()
                 size = min(size, round(count * PARTIAL_CYCLE_SECONDS / floor))
             cycles.append(timed_cycle(control, accounts[:size], count, Path(logs)))
     control.clear_faults()
@@ -259,7 +265,7 @@ def cpu_seconds(processes: list[subprocess.Popen]) -> float | None:
 
 def figures(cycles: list[Cycle]) -> Iterator[Figure]:
     one = cycles[0]
-    floor = CALLS_PER_ACCOUNT * LATENCY
+    floor = latency_floor()
     for cycle in cycles:
         whole = ACCOUNTS / cycle.rate
         measured = "" if cycle.accounts == ACCOUNTS else f", measured on {cycle.accounts:,}"
@@ -309,7 +315,8 @@ def figures(cycles: list[Cycle]) -> Iterator[Figure]:
         f"{TARGET_ACCOUNTS:,} accounts in {settings.SYNC_INTERVAL_SHORT_SECONDS} s is "
         f"{needed_rate:.0f} syncs a second; at the {best.workers}-worker rate of "
         f"{per_worker:.2f} a second per worker, assuming it holds for more workers (each one "
-        f"mostly waits for AdultWork's {CALLS_PER_ACCOUNT} x {LATENCY * 1000:.0f} ms)."
+        f"mostly waits for AdultWork: {CALLS_PER_ACCOUNT} calls of {LATENCY * 1000:.0f} ms, "
+        f"{settings.SYNC_READERS} at a time)."
     )
     if best.cpu_seconds is not None:
         cpu_per_sync = best.cpu_seconds / best.accounts
