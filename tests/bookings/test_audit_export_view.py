@@ -3,22 +3,8 @@ import io
 
 from django.urls import reverse
 
-from dashboard.models import Agency, AuditEntry
-from tests.factories import AccountFactory, UserFactory
-
-
-def entry(account, **changes) -> AuditEntry:
-    values = {
-        "username": "staff",
-        "account": account,
-        "account_nickname": account.nickname,
-        "action": "reject",
-        "target": "Webcam received booking 7 with Client",
-        "outcome": "done",
-        "inputs": {"reason": "Busy"},
-        "message": "Rejected.",
-    }
-    return AuditEntry.objects.create(**{**values, **changes})
+from dashboard.models import Agency
+from tests.factories import AccountFactory, AuditEntryFactory, UserFactory
 
 
 def read(response) -> list[dict]:
@@ -27,7 +13,7 @@ def read(response) -> list[dict]:
 
 
 def test_an_account_log_exports_with_who_and_for_whom(client, owner, staff, outsider, account):
-    entry(account)
+    AuditEntryFactory(account=account)
     url = reverse("bookings:audit_export")
     for user in (owner, staff):
         client.force_login(user)
@@ -46,8 +32,8 @@ def test_an_account_log_exports_with_who_and_for_whom(client, owner, staff, outs
 def test_an_agency_log_covers_its_accounts_for_its_owner_only(client, staff, db):
     boss = UserFactory(username="boss")
     agency = Agency.objects.create(name="Velvet", owner=boss)
-    entry(AccountFactory(agency=agency, nickname="InAgency"))
-    entry(AccountFactory(nickname="Elsewhere"))
+    AuditEntryFactory(account=AccountFactory(agency=agency, nickname="InAgency"))
+    AuditEntryFactory(account=AccountFactory(nickname="Elsewhere"))
     url = reverse("bookings:audit_export")
     client.force_login(boss)
     assert [r["account_nickname"] for r in read(client.get(url, {"agency": agency.pk}))] == [
@@ -58,7 +44,7 @@ def test_an_agency_log_covers_its_accounts_for_its_owner_only(client, staff, db)
 
 
 def test_a_cell_a_spreadsheet_would_run_is_written_as_text(client, owner, account):
-    entry(account, message='=HYPERLINK("http://x")')
+    AuditEntryFactory(account=account, message='=HYPERLINK("http://x")')
     client.force_login(owner)
     [row] = read(client.get(reverse("bookings:audit_export"), {"account": account.pk}))
     assert row["message"].startswith("'=")
