@@ -38,6 +38,13 @@ format:
 bench: install ## benchmarks against their targets (never part of make test)
 	$(PY) -m bench
 
+# The browser section of make bench alone (bench/browser.py): chromium for it; Lighthouse and
+# axe-core are installed by it with npm ci into var/node/ on first use (needs node and npm).
+.PHONY: bench-browser
+bench: browser
+bench-browser: install browser ## phone/desk layout, page weight, Lighthouse, axe-core (issue 9)
+	$(PY) -m bench.browser
+
 # Wants PostgreSQL (DATABASE_URL's server, else 127.0.0.1:5432 as postgres) and an idle machine.
 load: install ## locust, headless, against gunicorn in the production profile; targets printed
 	@$(PY) -c 'import importlib.util, sys; sys.exit(importlib.util.find_spec("locust") is None)' || \

@@ -1,7 +1,11 @@
 """python -m bench: every benchmark on a throwaway database, then the table; exit 1 on a miss.
 
 `python -m bench sync scale` runs only the sections named (pages, live, sync, steady, scale,
-actions), for working on one of them; `make bench` runs them all.
+actions, browser), for working on one of them; `make bench` runs them all.
+
+`browser` (bench/browser.py; alone: `python -m bench.browser`, `make bench-browser`) shares
+nothing with the others but the table: it seeds a database of its own and measures the site in
+chromium, served by gunicorn in the production profile.
 """
 
 import os
@@ -10,7 +14,7 @@ import sys
 import tempfile
 import time
 
-SECTIONS = ("pages", "live", "sync", "steady", "scale", "actions")
+SECTIONS = ("pages", "live", "sync", "steady", "scale", "actions", "browser")
 
 
 def main() -> int:
@@ -72,6 +76,14 @@ def run(sqlite_path: str, chosen: set[str]) -> int:
         if "live" in chosen:
             progress("Live poll ...")
             figures["live"] = live_poll.run()
+    # Last and outside the shared database: its site, seeding and syncs are processes of their
+    # own, and Playwright's event loop is better started once the ORM is done with.
+    browser_sections = []
+    if "browser" in chosen:
+        from bench import browser
+
+        progress("Browser: phone and desk layout, weight, Lighthouse, axe-core ...")
+        browser_sections = browser.run()
     for name, value in facts:
         print(f"{name + ':':<10}{value}")
     print(f"{'Load:':<10}{load_average('at the end')}")
@@ -88,6 +100,7 @@ def run(sqlite_path: str, chosen: set[str]) -> int:
         "actions": "actions",
     }
     sections = [(titles[name], figures[name]) for name in SECTIONS if name in figures]
+    sections += browser_sections
     print_table(sections)
     missed = [f.name for _, group in sections for f in group if f.met is False]
     print(f"\n{len(missed)} target(s) missed." if missed else "\nEvery target met.")

@@ -14,10 +14,11 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from bookings.live import PAGE_ALERT_FRESH
-from bookings.models import Alert, Booking
+from bookings.models import Alert, Booking, credits_text
+from bookings.push import send_push_alerts
 from bookings.sync import awaiting_answer
-from bookings.templatetags.bookings_tags import credits as credits_text
 from dashboard.models import Account, Preferences, people_who_see, preferences_of
+from dashboard.vapid import push_available
 
 logger = logging.getLogger(__name__)
 
@@ -50,6 +51,7 @@ def alerts_after_sync(*, account: Account, now: datetime | None = None) -> int:
     # Rows that exist already are skipped by the unique constraint, however many workers try.
     Alert.objects.bulk_create(wanted, ignore_conflicts=True)
     _send_emails(now)
+    send_push_alerts(now)
     return len(wanted)
 
 
@@ -71,6 +73,9 @@ def _channels(prefs: Preferences, user) -> list[str]:
         channels.append(Channel.PAGE)
     if prefs.alert_email and user.email:
         channels.append(Channel.EMAIL)
+    # Push needs the site's VAPID keys; the user's subscriptions are looked up when sending.
+    if prefs.alert_push and push_available():
+        channels.append(Channel.PUSH)
     return channels
 
 

@@ -9,8 +9,7 @@ from datetime import UTC, datetime, timedelta
 from django.db.models import QuerySet
 from icalendar import Calendar, Event
 
-from bookings.models import Booking, Status
-from bookings.templatetags.bookings_tags import credits as credits_text
+from bookings.models import Booking, Status, credits_text
 from dashboard.models import Account, Preferences
 
 # Recent sessions stay in the calendar for a month, as a record of what took place.

@@ -2,7 +2,7 @@ from decimal import Decimal
 
 from django import forms
 
-from bookings.models import Status
+from bookings.models import Status, credits_text
 from bookings.rules import Action
 from bookings.selectors import DEFAULT_SORT, SORTS
 from dashboard.models import AuditEntry
@@ -12,6 +12,10 @@ SORT_LABELS = {
     "session": "Session date, soonest first",
     "accept_by": "Accept by, soonest first",
     "-accept_by": "Accept by, latest first",
+    "credits": "Credits, fewest first",
+    "-credits": "Credits, most first",
+    "party": "Member, A to Z",
+    "-party": "Member, Z to A",
 }
 
 
@@ -26,6 +30,7 @@ class FilterForm(forms.Form):
     fallback_words: dict[str, str] = {"account": "all accounts"}
 
     def __init__(self, data, *, accounts, **kwargs) -> None:
+        kwargs.setdefault("label_suffix", "")
         super().__init__(data, **kwargs)
         self.fields["account"].choices = [("", "All accounts")] + [
             (account.pk, account.nickname) for account in accounts
@@ -47,7 +52,9 @@ class ListFilterForm(FilterForm):
     """The lists and the inbox: status, account and order."""
 
     status = forms.ChoiceField(choices=[("", "Any status"), *Status.choices], required=False)
-    sort = forms.ChoiceField(choices=[(key, SORT_LABELS[key]) for key in SORTS], required=False)
+    sort = forms.ChoiceField(
+        label="Sort by", choices=[(key, SORT_LABELS[key]) for key in SORTS], required=False
+    )
 
     defaults = {"status": None, "account": None, "sort": DEFAULT_SORT}
     fallback_words = {
@@ -55,6 +62,19 @@ class ListFilterForm(FilterForm):
         "account": "all accounts",
         "sort": "the default order",
     }
+
+
+class InboxFilterForm(ListFilterForm):
+    """The inbox: as the lists, but its own order (soonest deadline first) unless one is
+    chosen."""
+
+    sort = forms.ChoiceField(
+        label="Sort by",
+        choices=[("", "Soonest deadline first"), *((key, SORT_LABELS[key]) for key in SORTS)],
+        required=False,
+    )
+
+    defaults = {"status": None, "account": None, "sort": None}
 
 
 class AuditFilterForm(FilterForm):
@@ -91,6 +111,15 @@ MAX_CREDITS = Decimal("100000")
 class AcceptForm(forms.Form):
     credits = forms.DecimalField(
         label="Credits you want",
+        # Text, not a number input: a number input hides what was typed when it cannot read
+        # it, and the message must name it.
+        widget=forms.TextInput(
+            attrs={
+                "inputmode": "decimal",
+                "autocomplete": "off",
+                "aria-describedby": "sheet-credits-hint",
+            }
+        ),
         min_value=Decimal("0"),
         max_value=MAX_CREDITS,
         max_digits=10,
@@ -112,7 +141,7 @@ class ReasonForm(forms.Form):
         label="Reason",
         max_length=MAX_REASON,
         strip=True,
-        widget=forms.Textarea(attrs={"rows": 3}),
+        widget=forms.Textarea(attrs={"rows": 3, "maxlength": MAX_REASON}),
         error_messages={
             "required": "Give a reason: AdultWork shows it to the other party.",
             "max_length": "Keep the reason to 500 characters or fewer.",
@@ -135,6 +164,7 @@ class OptionalReasonForm(ReasonForm):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["reason"].required = False
+        self.fields["reason"].label = "Reason (optional)"
 
 
 class NoInputForm(forms.Form):
@@ -150,6 +180,16 @@ ACTION_FORMS: dict[str, type[forms.Form]] = {
     "reschedule": NoInputForm,
     "delete": NoInputForm,
 }
+
+
+def action_form(action: str, booking, data=None) -> forms.Form:
+    """The form of an action on a booking, empty (the offer's credits filled in) or bound."""
+    initial = {"credits": credits_text(booking.credits)} if action == "accept" else {}
+    form = ACTION_FORMS[action](data, initial=initial, auto_id="sheet-%s", label_suffix="")
+    if action == "accept":
+        # What static/js/app.js compares the typed amount with, to warn of a counter-offer.
+        form.fields["credits"].widget.attrs["data-offer"] = credits_text(booking.credits)
+    return form
 
 
 def first_error(form: forms.Form) -> str:

@@ -1,5 +1,5 @@
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -48,6 +48,14 @@ class PresentManager(models.Manager["Booking"]):
 
     def get_queryset(self) -> models.QuerySet["Booking"]:
         return super().get_queryset().filter(gone_at__isnull=True)
+
+
+def credits_text(amount) -> str:
+    """Credits with their meaningful decimals only: 10, 8.5, 7.25."""
+    if amount is None:
+        return ""
+    text = f"{amount:.4f}".rstrip("0").rstrip(".")
+    return text or "0"
 
 
 class Booking(models.Model):
@@ -146,6 +154,26 @@ class Booking(models.Model):
     def __str__(self) -> str:
         return f"{self.get_service_display()} booking {self.remote_id} ({self.status})"
 
+    @property
+    def session_end(self) -> datetime | None:
+        """When the session is over: it takes [session_at, session_end)."""
+        if self.session_at is None:
+            return None
+        return self.session_at + timedelta(minutes=self.duration_minutes)
+
+    @property
+    def method_text(self) -> str:
+        """Who calls whom on a PhoneChat booking (AdultWork's Method 1, 2 or 3), in the words
+        of the performer whose list it is on."""
+        received = self.direction == Direction.RECEIVED
+        if self.method == 1:
+            return "You call the client" if received else "You are called"
+        if self.method == 2:
+            return "The client calls you" if received else "You call"
+        if self.method == 3:
+            return "Skype"
+        return ""
+
     def mark_gone(self, *, at: datetime) -> None:
         """No longer on AdultWork (deleted, or not found): hidden from every list, kept for the
         audit log, and known as of `at`, so that no page read earlier brings it back."""
@@ -231,6 +259,7 @@ class Alert(models.Model):
     class Channel(models.TextChoices):
         PAGE = "page", "In the page"
         EMAIL = "email", "Email"
+        PUSH = "push", "Push notification"
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="alerts"
@@ -254,3 +283,32 @@ class Alert(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} for {self.user_id} on {self.booking_id} by {self.channel}"
+
+
+class PushSubscription(models.Model):
+    """A browser's Web Push subscription: where its push service takes messages for it, and the
+    keys they are encrypted to. One row per browser (the endpoint), owned by whoever signed in
+    and turned push on there last."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="push_subscriptions"
+    )
+    endpoint = models.URLField(max_length=1000, unique=True)
+    # The browser's P-256 public key and auth secret, base64url, as PushSubscription.toJSON().
+    p256dh = models.CharField(max_length=100)
+    auth = models.CharField(max_length=50)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    # When the push service last refused a message for another reason than "gone", and why.
+    last_error = models.CharField(max_length=300, blank=True)
+    last_error_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"push subscription {self.pk} of {self.user_id}"
+
+    def as_subscription_info(self) -> dict:
+        """What pywebpush takes: the browser's PushSubscription as JSON."""
+        return {"endpoint": self.endpoint, "keys": {"p256dh": self.p256dh, "auth": self.auth}}

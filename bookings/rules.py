@@ -30,6 +30,10 @@ class Action(StrEnum):
     def label(self) -> str:
         return ACTION_LABELS[self]
 
+    @property
+    def submit_label(self) -> str:
+        return SUBMIT_LABELS[self]
+
 
 ACTION_LABELS = {
     Action.ACCEPT: "Accept",
@@ -39,6 +43,11 @@ ACTION_LABELS = {
     Action.RESCHEDULE: "Reschedule",
     Action.REINVITE: "Re-invite",
     Action.DELETE: "Delete",
+}
+# The words on the button that sends an action, where they say more than its label.
+SUBMIT_LABELS = ACTION_LABELS | {
+    Action.CANCEL: "Cancel booking",
+    Action.RESCHEDULE: "Make new booking",
 }
 PAST_TENSE = {
     Action.ACCEPT: "accepted",

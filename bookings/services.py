@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 import gateway
+from bookings.earnings import OFFERED_KEY
 from bookings.models import Booking, Direction, ReasonTemplate, Service
 from bookings.rules import PAST_TENSE, Action, refusal
 from bookings.sync import UPSERT_FIELDS, booking_fields, upsert_bookings
@@ -73,6 +74,10 @@ def booking_act(
             ):
                 result = ActionResult(Outcome.REFUSED, reason_not, booking)
             else:
+                if action is Action.ACCEPT:
+                    # Beside the credits asked, what the client offered: the row keeps only
+                    # the credits agreed, and earnings tells a counter-offer by the two.
+                    inputs[OFFERED_KEY] = format(booking.credits.normalize(), "f")
                 sent = _audit_sent(
                     user=user,
                     booking=booking,

@@ -1,6 +1,7 @@
 import csv
 from dataclasses import replace
 from itertools import chain
+from urllib.parse import urlsplit
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -15,19 +16,18 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
-from django.utils.functional import SimpleLazyObject
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import slugify
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_htmx.http import trigger_client_event
 
-from bookings import alerts, schedule, selectors, services
+from bookings import alerts, rules, schedule, selectors, services
 from bookings.forms import (
-    ACTION_FORMS,
     AuditFilterForm,
     FilterForm,
+    InboxFilterForm,
     ListFilterForm,
-    first_error,
+    action_form,
     page_number,
 )
 from bookings.live import LiveState, live_state
@@ -40,6 +40,12 @@ LIST_TITLES = {
     (Service.WEBCAM, Direction.MADE): "Webcam bookings made",
     (Service.PHONECHAT, Direction.RECEIVED): "PhoneChat bookings received",
     (Service.PHONECHAT, Direction.MADE): "PhoneChat bookings made",
+}
+LIST_LABELS = {
+    (Service.WEBCAM, Direction.RECEIVED): "Webcam received",
+    (Service.WEBCAM, Direction.MADE): "Webcam made",
+    (Service.PHONECHAT, Direction.RECEIVED): "PhoneChat received",
+    (Service.PHONECHAT, Direction.MADE): "PhoneChat made",
 }
 MAX_PAGE = 10_000  # beyond any real list; keeps a silly ?page= from an absurd OFFSET
 MAX_ID_DIGITS = 18  # every id fits a signed 64-bit column
@@ -64,26 +70,31 @@ def _template(request: HttpRequest, template: str) -> str:
     return template
 
 
-def _row_context(request: HttpRequest, accounts: list[Account], *, answer: bool = False) -> dict:
+def _row_context(request: HttpRequest, accounts: list[Account]) -> dict:
     """What every booking row needs to render, whatever page it is on."""
-    # After an htmx action, "back" is the page the row sits on, not the action's URL.
-    back_url = request.get_full_path()
-    if request.htmx and (current := _htmx_current_path(request)):
-        back_url = current
     return {
         "accounts_by_id": {a.pk: a for a in accounts},
         "show_account": len(accounts) > 1,
-        "templates_by_account": (
-            # An action's answer reads them only if its row offers a dialog that shows them
-            # (most do not); a list page reads them always, in as many queries at any size.
-            SimpleLazyObject(lambda: selectors.reason_templates(accounts))
-            if answer
-            else selectors.reason_templates(accounts)
-        ),
         "finished_statuses": FINISHED_STATUSES,
-        "back_url": back_url,
+        "back_url": _back_url(request),
         "now": timezone.now(),
     }
+
+
+def _back_url(request: HttpRequest) -> str:
+    """The page to go back to after an action or a booking's details: the page the user is
+    on. After an htmx request, that is the page htmx says it is on, not the request's URL; a
+    page of its own (no JavaScript) goes back to where its link was followed from."""
+    if request.htmx:
+        return _htmx_current_path(request) or reverse("bookings:inbox")
+    if request.method == "POST":
+        return request.POST.get("next", "")
+    referer = request.headers.get("Referer", "")
+    if url_has_allowed_host_and_scheme(referer, {request.get_host()}, request.is_secure()):
+        parts = urlsplit(referer)
+        if parts.path != request.path:
+            return parts.path + (f"?{parts.query}" if parts.query else "")
+    return reverse("bookings:inbox")
 
 
 def _htmx_current_path(request: HttpRequest) -> str | None:
@@ -97,6 +108,20 @@ def _htmx_current_path(request: HttpRequest) -> str | None:
 def _acting_for(request: HttpRequest, accounts: list[Account]) -> list[str]:
     """Nicknames of the accounts on the page that are not the user's own."""
     return [a.nickname for a in accounts if a.owner_id != request.user.pk]
+
+
+def _booking_for_viewer(request: HttpRequest, pk: int) -> tuple[Booking, Account]:
+    """The booking, if the user may see its account, and the account with `can_act`.
+    Strangers get a 404, so ids reveal nothing."""
+    booking = get_object_or_404(
+        Booking.objects.select_related("account").filter(
+            account__in=Account.objects.visible_to(request.user)
+        ),
+        pk=pk,
+    )
+    account = booking.account
+    account.can_act = Account.objects.actionable_by(request.user).filter(pk=account.pk).exists()
+    return booking, account
 
 
 def _booking_for_actor(request: HttpRequest, pk: int) -> Booking:
@@ -168,10 +193,11 @@ def inbox(request: HttpRequest) -> HttpResponse:
     state, unchanged = _not_modified(request)
     if unchanged:
         return unchanged
-    accounts, filters, shown = _accounts_and_filters(request, ListFilterForm)
+    accounts, filters, shown = _accounts_and_filters(request, InboxFilterForm)
     show_expired = request.GET.get("show") == "expired"
     window = selectors.paginate(
-        selectors.inbox(accounts=shown, expired=show_expired), number=_page(request)
+        selectors.inbox(accounts=shown, expired=show_expired, sort=filters["sort"]),
+        number=_page(request),
     )
     response = render(
         request,
@@ -179,8 +205,10 @@ def inbox(request: HttpRequest) -> HttpResponse:
         {
             "accounts": shown,
             "all_accounts": accounts,
-            "form": ListFilterForm(None, accounts=accounts, initial=filters),
+            "form": InboxFilterForm(None, accounts=accounts, initial=filters),
             "window": window,
+            "sort": filters["sort"] or ("-accept_by" if show_expired else "accept_by"),
+            "caption": "Expired requests" if show_expired else "Requests to accept or reject",
             "show_expired": show_expired,
             "acting_for": _acting_for(request, shown),
             "needs_answer": state.needs_answer,
@@ -215,6 +243,14 @@ def booking_list(request: HttpRequest, service: str, direction: str) -> HttpResp
             "needs_answer": state.needs_answer,
             "live_etag": state.etag(request.get_full_path()),
             "title": LIST_TITLES[(service, direction)],
+            "lists": [
+                {
+                    "url": reverse("bookings:list", args=key),
+                    "label": label,
+                    "current": key == (service, direction),
+                }
+                for key, label in LIST_LABELS.items()
+            ],
             "service": service,
             "direction": direction,
             # Shows the filters in effect, including the defaults that replaced bad values.
@@ -222,7 +258,9 @@ def booking_list(request: HttpRequest, service: str, direction: str) -> HttpResp
             "accounts": shown,
             "all_accounts": accounts,
             "window": window,
-            "can_act_any": any(a.can_act and a.has_own_connection for a in shown),
+            "sort": filters["sort"],
+            "caption": LIST_TITLES[(service, direction)],
+            "can_select": any(a.can_act and a.has_own_connection for a in shown),
             "acting_for": _acting_for(request, shown),
             **_row_context(request, accounts),
         },
@@ -231,12 +269,21 @@ def booking_list(request: HttpRequest, service: str, direction: str) -> HttpResp
 
 
 @login_required
-@require_POST
+@require_safe
+def booking_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    booking, account = _booking_for_viewer(request, pk)
+    return _sheet(request, "detail", {"b": booking, "account": account})
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
 def booking_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     booking = _booking_for_actor(request, pk)
-    form = ACTION_FORMS[action](request.POST)
+    if request.method != "POST":
+        return _action_sheet(request, booking, action, action_form(action, booking))
+    form = action_form(action, booking, request.POST)
     if not form.is_valid():
-        return _answer_form_error(request, booking, action, form)
+        return _action_sheet(request, booking, action, form)
     data = form.cleaned_data
     if data.get("save_template") and data.get("reason"):
         services.reason_template_save(account=booking.account, text=data["reason"])
@@ -248,6 +295,44 @@ def booking_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         reason=data.get("reason") or None,
     )
     return _answer(request, [result], fallback=_list_url(booking))
+
+
+def _action_sheet(request: HttpRequest, booking: Booking, action: str, form) -> HttpResponse:
+    """An action's form: empty, or back with what was typed and what is wrong with it. When
+    the rules say no already, the sheet says why and offers nothing to send."""
+    account = booking.account
+    account.can_act = True  # _booking_for_actor found it so
+    context = {
+        "b": booking,
+        "account": account,
+        "action": action,
+        "form": form,
+        "refusal": rules.refusal(action, booking, timezone.now()),
+        "reason_templates": (
+            selectors.reason_templates([account])[account.pk]
+            if action in ("reject", "cancel", "reinvite")
+            else []
+        ),
+        # Accepting books the session: say first which sessions it would overlap.
+        "clashes": selectors.session_clashes(booking) if action == "accept" else [],
+        "clash_id": "sheet-clash",
+    }
+    response = _sheet(request, "action", context)
+    if form.is_bound and request.htmx:
+        # The form posts with hx-swap="none" (its answer is rows, out of band); a form with
+        # an error goes back into the sheet instead.
+        response["HX-Retarget"] = "#sheet"
+        response["HX-Reswap"] = "innerHTML"
+    return response
+
+
+def _sheet(request: HttpRequest, part: str, context: dict) -> HttpResponse:
+    """A booking's details or an action's form: into the page's sheet for htmx, else a page
+    of its own."""
+    in_sheet = bool(request.htmx)
+    context |= {"in_sheet": in_sheet, "back_url": _back_url(request), "now": timezone.now()}
+    template = f"bookings/sheet.html#{part}" if in_sheet else "bookings/booking.html"
+    return render(request, template, context)
 
 
 @login_required
@@ -266,7 +351,7 @@ def bookings_delete(request: HttpRequest) -> HttpResponse:
         # Nothing chosen, or an id the user may not touch: refuse the lot, reveal nothing.
         raise Http404("No such bookings.")
     results = services.bookings_delete(bookings=bookings, user=request.user)
-    return _answer(request, results, fallback=_list_url(bookings[0]), bulk=True)
+    return _answer(request, results, fallback=_list_url(bookings[0]))
 
 
 @login_required
@@ -390,37 +475,10 @@ def _back(request: HttpRequest, fallback: str) -> HttpResponse:
     return redirect(fallback)
 
 
-def _answer(
-    request: HttpRequest, results: list, *, fallback: str, bulk: bool = False
-) -> HttpResponse:
-    return _respond(
-        request,
-        results,
-        level=_worst(results),
-        message=_summary(results),
-        fallback=fallback,
-        bulk=bulk,
-    )
-
-
-def _answer_form_error(request: HttpRequest, booking: Booking, action: str, form) -> HttpResponse:
-    message = first_error(form)
-    return _respond(
-        request,
-        [services.ActionResult(services.Outcome.REFUSED, message, booking)],
-        level="error",
-        message=message,
-        fallback=_list_url(booking),
-        open_dialog=action,
-        dialog_form=form,
-    )
-
-
-def _respond(
-    request: HttpRequest, results: list, *, level: str, message: str, fallback: str, **context
-) -> HttpResponse:
-    """htmx: the rows as they stand now, and a toast. Without JavaScript: back, with a
-    message."""
+def _answer(request: HttpRequest, results: list, *, fallback: str) -> HttpResponse:
+    """htmx: the rows as they stand now, out of band (the page may not show them), and a
+    toast. Without JavaScript: back, with a message."""
+    level, message = _worst(results), _summary(results)
     if not request.htmx:
         getattr(messages, level)(request, message)
         return _back(request, fallback)
@@ -431,7 +489,7 @@ def _respond(
     response = render(
         request,
         "bookings/rows.html#answer",
-        {"results": results, **context, **_row_context(request, accounts, answer=True)},
+        {"results": results, **_row_context(request, accounts)},
     )
     return trigger_client_event(response, "toast", {"level": level, "message": message})
 

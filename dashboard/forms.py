@@ -42,7 +42,7 @@ class GroupMemberForm(forms.Form):
 class PreferencesForm(forms.ModelForm):
     class Meta:
         model = Preferences
-        fields = ["alert_in_page", "alert_browser", "alert_email", "discreet"]
+        fields = ["alert_in_page", "alert_browser", "alert_push", "alert_email", "discreet"]
 
     def __init__(self, *args, **kwargs) -> None:
         # The labels sit beside tick boxes, where a trailing colon reads oddly.

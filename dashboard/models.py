@@ -251,6 +251,12 @@ class Preferences(models.Model):
         default=False,
         help_text="A notification from your browser while a dashboard tab is open.",
     )
+    alert_push = models.BooleanField(
+        "Push notifications",
+        default=False,
+        help_text="A notification on your phone or computer even when no dashboard tab is open. "
+        "Turn it on here, then on each device under “Push notifications on this device”.",
+    )
     alert_email = models.BooleanField(
         "Email",
         default=False,
@@ -273,7 +279,7 @@ class Preferences(models.Model):
 
     @property
     def any_alert(self) -> bool:
-        return self.alert_in_page or self.alert_browser or self.alert_email
+        return self.alert_in_page or self.alert_browser or self.alert_email or self.alert_push
 
 
 def preferences_of(user) -> Preferences:

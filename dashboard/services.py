@@ -6,7 +6,13 @@ from dashboard.models import Preferences
 
 
 def preferences_save(
-    *, user, alert_in_page: bool, alert_browser: bool, alert_email: bool, discreet: bool
+    *,
+    user,
+    alert_in_page: bool,
+    alert_browser: bool,
+    alert_email: bool,
+    discreet: bool,
+    alert_push: bool = False,
 ) -> Preferences:
     """Store the user's alerts and wording, making their row on the first save."""
     # Only these columns are written, so a link issued meanwhile in another tab is kept.
@@ -16,6 +22,7 @@ def preferences_save(
             "alert_in_page": alert_in_page,
             "alert_browser": alert_browser,
             "alert_email": alert_email,
+            "alert_push": alert_push,
             "discreet": discreet,
         },
     )

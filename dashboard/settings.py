@@ -20,6 +20,12 @@ DEBUG = env.bool("DEBUG", default=False)
 # Dev-only defaults: real deployments must set these, and DEBUG off refuses the fallbacks.
 _DEV_SECRET_KEY = "django-insecure-dev-only-key-do-not-use-in-production"  # nosec B105  # DEBUG only
 _DEV_TOKEN_KEY = "ZGV2LW9ubHktdG9rZW4ta2V5LW5vdC1mb3ItcHJvZCE="  # nosec B105  # DEBUG only
+# A Web Push (VAPID) key pair for the demo only (check --deploy refuses it);
+# `manage.py vapid_keys` makes a real one.
+_DEV_VAPID_PRIVATE_KEY = "YJaf6ScUuKfrEezMwBIMWn3RADrXL0RE1P0ne7uA2iM"  # DEBUG only
+_DEV_VAPID_PUBLIC_KEY = (
+    "BATsqfpa_bsIihNPM4vJ_cN7UConP1ayhiHU1Cq_Pns0ni0DbZVvQ385to3jXx7Bzd6Z5foyLlx6T3IMKJf-fJw"
+)
 
 SECRET_KEY = env.str("SECRET_KEY", default=_DEV_SECRET_KEY if DEBUG else None)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
@@ -309,3 +315,30 @@ MAILERS = {
 # The dashboard's own address, for the links in alert emails.
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="AW Bookings <bookings@localhost>")
+
+# Web Push: alerts delivered by the browser's push service when no dashboard tab is open. The
+# VAPID key pair signs each push (base64url: the raw 32-byte private key and the uncompressed
+# public point; `manage.py vapid_keys` prints a fresh pair), and the subject tells the push
+# services whom to contact (a mailto: or https: address). Without the keys push is off.
+VAPID_PRIVATE_KEY = env.str("VAPID_PRIVATE_KEY", default=_DEV_VAPID_PRIVATE_KEY if DEBUG else "")
+VAPID_PUBLIC_KEY = env.str("VAPID_PUBLIC_KEY", default=_DEV_VAPID_PUBLIC_KEY if DEBUG else "")
+VAPID_SUBJECT = env.str(
+    "VAPID_SUBJECT",
+    default=SITE_URL if SITE_URL.startswith("https://") else "mailto:bookings@localhost",
+)
+# Each push is one POST to the browser's push service: it waits at most this long.
+PUSH_TIMEOUT = env.float("PUSH_TIMEOUT", default=5.0)
+# The push services a subscription may point at (a host, or any host under it): the worker
+# POSTs to the endpoint a browser gave, so an endpoint elsewhere is refused when subscribing.
+PUSH_SERVICE_HOSTS = env.list(
+    "PUSH_SERVICE_HOSTS",
+    default=[
+        "fcm.googleapis.com",  # Chrome, Edge on Android, Samsung Internet, Opera, Brave
+        "android.googleapis.com",
+        "push.services.mozilla.com",  # Firefox
+        "notify.windows.com",  # Edge on Windows
+        "push.apple.com",  # Safari, and web apps added to the Home Screen on iOS
+    ],
+)
+# Plain-HTTP endpoints on loopback: only for a push receiver in tests or on a developer's machine.
+PUSH_ALLOW_LOOPBACK = env.bool("PUSH_ALLOW_LOOPBACK", default=DEBUG)

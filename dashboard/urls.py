@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from dashboard import pwa_views
 from dashboard.health import healthz
 
 urlpatterns = [
@@ -46,4 +47,8 @@ urlpatterns = [
     path("bookings/", include("bookings.urls")),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
+    # The installable app: at the root, so that the service worker's scope is the whole site.
+    path("manifest.webmanifest", pwa_views.manifest, name="manifest"),
+    path("sw.js", pwa_views.service_worker, name="service_worker"),
+    path("offline/", pwa_views.offline, name="offline"),
 ]

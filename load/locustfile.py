@@ -2,7 +2,8 @@
 through the form, then, a step every 1 to 3 seconds, opens the inbox or a list (with filters and
 page numbers, as full pages and as the filter form's htmx swaps), polls the page they have open
 (htmx, If-None-Match: a 304 when nothing changed), or answers one of their own pending requests
-(accept with the offered credits, or reject with a reason), as htmx posts the dialog's form.
+(accept with the offered credits, or reject with a reason): the row's link fetches the action's
+form into the sheet, then htmx posts it.
 
 load.swarm runs it with locust as a library (no web UI) and moves everyone from phase to phase:
 in RAMP and MAIN the mix above, in DOWN actions only, in PAUSE and DONE nothing.
@@ -54,8 +55,9 @@ REASON = "Fully booked at that time, sorry."
 
 CSRF_HEADER = re.compile(r'"X-CSRFToken": "([^"]+)"')
 FORM_TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
-ACTION = re.compile(r'hx-post="/bookings/(\d+)/(accept|reject)/"')
-CREDITS = re.compile(r'id="dlg-(\d+)-accept-credits"[^>]*?\bvalue="([^"]*)"')
+ACTION = re.compile(r'href="/bookings/(\d+)/(accept|reject)/"')
+CREDITS = re.compile(r'name="credits"[^>]*?\bvalue="([^"]*)"')
+REFUSAL = 'class="form-error"'  # the form comes with why the action may not be done
 STATIC = re.compile(r'(?:href|src)="(/static/[^"]+)"')
 
 
@@ -82,7 +84,7 @@ class Person(HttpUser):
         self.client.headers.update({"X-Forwarded-Proto": "https", "User-Agent": "aw-load"})
         self.token = ""  # nosec B105  # the page's CSRF token, none until the first page
         self.open = ("/bookings/", "")  # the page open in the "browser", and its ETag
-        self.pending: dict[int, tuple[list[str], str]] = {}  # pk: (actions, offered credits)
+        self.pending: dict[int, list[str]] = {}  # pk: the actions its row offers
         self.answered: set[int] = set()
         self.static_paths: list[str] = []
         self.broken = not self.sign_in()
@@ -194,11 +196,9 @@ class Person(HttpUser):
         return True
 
     def remember_requests(self, text: str) -> None:
-        credits = dict(CREDITS.findall(text))
-        found: dict[int, tuple[list[str], str]] = {}
+        found: dict[int, list[str]] = {}
         for pk, action in ACTION.findall(text):
-            actions, _ = found.get(int(pk), ([], ""))
-            found[int(pk)] = ([*actions, action], credits.get(pk, ""))
+            found.setdefault(int(pk), []).append(action)
         self.pending = {pk: found[pk] for pk in found if pk not in self.answered}
 
     # --- actions ------------------------------------------------------------------------------
@@ -209,11 +209,26 @@ class Person(HttpUser):
             if not self.pending:
                 return False
         pk = PICK.choice(list(self.pending))
-        actions, credits = self.pending[pk]
-        action = PICK.choice(actions)
+        action = PICK.choice(self.pending[pk])
+        # Tapped: the form comes into the sheet, with the credits offered filled in.
+        with self.client.get(
+            f"/bookings/{pk}/{action}/",
+            headers=self.htmx("sheet"),
+            name="sheet",
+            catch_response=True,
+        ) as response:
+            if not expect(response, (200,)):
+                return False
+            if REFUSAL in response.text:  # answered meanwhile, here or on AdultWork
+                self.answered.add(pk)
+                self.pending.pop(pk, None)
+                return True
+            offered = CREDITS.search(response.text)
+            if action == "accept" and offered is None:
+                return fail(response, "an accept form without the credits offered")
         form = {"csrfmiddlewaretoken": self.token}
         if action == "accept":
-            form["credits"] = credits
+            form["credits"] = offered[1]
         else:
             form["reason"] = REASON
         headers = {**self.htmx(f"booking-{pk}"), **self.same_origin(self.open[0])}

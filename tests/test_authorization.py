@@ -113,6 +113,8 @@ CASES: dict[str, Case] = {
         "GET", lambda w: reverse("bookings:list", args=["webcam", "received"]), EVERYONE_SIGNED_IN
     ),
     "bookings:audit": Case("GET", lambda w: reverse("bookings:audit"), EVERYONE_SIGNED_IN),
+    # Each sees the sessions of the accounts they may see (tests/bookings/test_calendar_view.py).
+    "bookings:calendar": Case("GET", lambda w: reverse("bookings:calendar"), EVERYONE_SIGNED_IN),
     # No sign-in: the token is the key, and a wrong one is the same 404 for everyone.
     "bookings:calendar_feed": Case(
         "GET",
@@ -137,6 +139,13 @@ CASES: dict[str, Case] = {
         lambda w: reverse("bookings:audit_export") + f"?account={w.account.pk}",
         only("owner", "agency_owner", "manager", "viewer"),
     ),
+    # Its details: anyone who sees the account (a viewer's copy hides the client's contact).
+    "bookings:detail": Case(
+        "GET",
+        lambda w: reverse("bookings:detail", args=[w.booking.pk]),
+        only("owner", "agency_owner", "manager", "viewer"),
+    ),
+    # Also a GET: its form, for the same people (test_an_actions_form_is_for_those_who_act).
     "bookings:action": Case(
         "POST",
         lambda w: reverse("bookings:action", args=[w.booking.pk, "reject"]),
@@ -148,6 +157,41 @@ CASES: dict[str, Case] = {
         lambda w: reverse("bookings:delete"),
         only(*ACTING),
         data=lambda w: {"booking": [w.finished.pk]},
+    ),
+    # Each sees the earnings of the accounts they may see (tests/bookings/test_earnings_view.py).
+    "bookings:earnings": Case("GET", lambda w: reverse("bookings:earnings"), EVERYONE_SIGNED_IN),
+    "bookings:earnings_account": Case(
+        "GET",
+        lambda w: reverse("bookings:earnings_account", args=[w.account.pk]),
+        only("owner", "agency_owner", "manager", "viewer"),
+    ),
+    # The agency's owner and staff; the performer whose account it runs is neither.
+    "bookings:earnings_agency": Case(
+        "GET",
+        lambda w: reverse("bookings:earnings_agency", args=[w.agency.pk]),
+        only("agency_owner", "manager", "viewer", "agency_staff"),
+    ),
+    # The installable app: the same for everyone (the manifest is neutral for the discreet).
+    "manifest": Case("GET", lambda w: reverse("manifest"), PUBLIC),
+    "service_worker": Case("GET", lambda w: reverse("service_worker"), PUBLIC),
+    "offline": Case("GET", lambda w: reverse("offline"), PUBLIC),
+    # A browser's push subscription is its signed-in person's own (test_push_views.py).
+    "bookings:push_subscribe": Case(
+        "POST",
+        lambda w: reverse("bookings:push_subscribe"),
+        EVERYONE_SIGNED_IN,
+        data=lambda w: {
+            "endpoint": "https://fcm.googleapis.com/fcm/send/authorization-walk",
+            "p256dh": "BATsqfpa_bsIihNPM4vJ_cN7UConP1ayhiHU1Cq_Pns0ni0DbZVvQ385to3jXx7Bzd6Z5"
+            "foyLlx6T3IMKJf-fJw",
+            "auth": "c2l4dGVlbiBieXRlIGtleQ",
+        },
+    ),
+    "bookings:push_unsubscribe": Case(
+        "POST",
+        lambda w: reverse("bookings:push_unsubscribe"),
+        EVERYONE_SIGNED_IN,
+        data=lambda w: {"endpoint": "https://fcm.googleapis.com/fcm/send/authorization-walk"},
     ),
 }
 
@@ -212,6 +256,15 @@ def test_each_person_gets_the_right_answer_and_forbidden_tries_call_nothing(
     if case.expected[actor] != "ok":
         remote = [r for r in sandbox.requests() if r["path"].startswith(("/v1/", "/OAuth/token"))]
         assert remote == [], f"{name} as {actor} reached AdultWork"
+
+
+@pytest.mark.parametrize("actor", ACTORS)
+def test_an_actions_form_is_for_those_who_act(client, world, sandbox, actor):
+    if actor != "anonymous":
+        client.force_login(world.users[actor])
+    response = client.get(reverse("bookings:action", args=[world.booking.pk, "reject"]))
+    assert outcome(response) == only(*ACTING)[actor]
+    assert sandbox.requests() == []
 
 
 @pytest.mark.parametrize("actor", ACTORS)

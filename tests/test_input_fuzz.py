@@ -404,6 +404,11 @@ VIEWS: dict[str, View] = {
         lambda w: {name: one(any_value(w)) for name in FILTERS},
         words=FILTER_WORDS,
     ),
+    "bookings:detail": View(
+        lambda w: big_or_real(w.pending.pk, w.finished.pk, w.foreign_booking.pk).map(
+            lambda pk: path("bookings:detail", pk=pk)
+        )
+    ),
     "bookings:action": View(
         action_url,
         lambda w: {
@@ -446,6 +451,22 @@ VIEWS: dict[str, View] = {
             lambda token: path("bookings:calendar_feed", token=token)
         )
     ),
+    "bookings:calendar": View(
+        fixed("bookings:calendar"),
+        lambda w: {"week": one(any_value(w))},
+        words={"week": ("2026-W49", "2026-W53", "2026-W00", "0001-W01", "9999-W52")},
+    ),
+    "bookings:earnings": View(fixed("bookings:earnings")),
+    "bookings:earnings_account": View(
+        lambda w: big_or_real(w.account.pk, w.desk.pk, w.foreign_account.pk).map(
+            lambda pk: path("bookings:earnings_account", pk=pk)
+        )
+    ),
+    "bookings:earnings_agency": View(
+        lambda w: big_or_real(w.agency.pk, w.foreign_agency.pk).map(
+            lambda pk: path("bookings:earnings_agency", pk=pk)
+        )
+    ),
     "preferences:edit": View(
         fixed("preferences:edit"),
         lambda w: {
@@ -456,6 +477,17 @@ VIEWS: dict[str, View] = {
     ),
     "preferences:calendar_issue": View(fixed("preferences:calendar_issue")),
     "preferences:calendar_revoke": View(fixed("preferences:calendar_revoke")),
+    "manifest": View(fixed("manifest")),
+    "service_worker": View(fixed("service_worker")),
+    "offline": View(fixed("offline")),
+    # The browser posts JSON; a form with the same fields is read too (test_push_views.py).
+    "bookings:push_subscribe": View(
+        fixed("bookings:push_subscribe"),
+        lambda w: {name: one(text) for name in ("endpoint", "p256dh", "auth")},
+    ),
+    "bookings:push_unsubscribe": View(
+        fixed("bookings:push_unsubscribe"), lambda w: {"endpoint": one(text)}
+    ),
 }
 
 

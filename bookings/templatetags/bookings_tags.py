@@ -1,3 +1,4 @@
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django import template
@@ -6,6 +7,7 @@ from django.utils import timezone
 from django.utils.timesince import timesince
 
 from bookings import forms, rules
+from bookings.models import credits_text
 
 register = template.Library()
 
@@ -67,25 +69,12 @@ def ago(moment: datetime | None) -> str:
 
 @register.filter
 def credits(amount) -> str:
-    """Credits keep their meaningful decimals: 10, 8.5, 7.25."""
-    if amount is None:
-        return ""
-    text = f"{amount:.4f}".rstrip("0").rstrip(".")
-    return text or "0"
+    return credits_text(amount)
 
 
 @register.filter
 def get_item(mapping: dict, key):
     return mapping.get(key)
-
-
-@register.filter
-def query_without_page(query) -> str:
-    """The current query string without its page, ready for '…&page=N'."""
-    params = query.copy()
-    params.pop("page", None)
-    encoded = params.urlencode()
-    return f"{encoded}&" if encoded else ""
 
 
 @register.filter
@@ -119,3 +108,41 @@ def is_stale(moment: datetime | None) -> bool:
     """Older than three long sync intervals: the worker is behind, or stopped."""
     interval = timedelta(seconds=settings.SYNC_INTERVAL_LONG_SECONDS)
     return moment is not None and timezone.now() - moment > 3 * interval
+
+
+@register.filter
+def submit_label(action: str) -> str:
+    return rules.Action(action).submit_label
+
+
+@dataclass(frozen=True)
+class ColumnSort:
+    aria: str  # the column's aria-sort: "ascending", "descending" or "" when not sorted by it
+    next: str  # the sort a tap on its header asks for
+
+
+@register.simple_tag
+def column_sort(current: str | None, key: str) -> ColumnSort:
+    """How a sortable column header reads, given the list's sort: a tap sorts by the column,
+    ascending, or turns it round when the list is sorted by it already."""
+    if current == key:
+        return ColumnSort("ascending", f"-{key}")
+    if current == f"-{key}":
+        return ColumnSort("descending", key)
+    return ColumnSort("", key)
+
+
+@dataclass(frozen=True)
+class Freshness:
+    oldest: datetime | None  # the least recent good sync among the accounts; None: one never
+    problem: bool  # a sync failed or a connection needs renewing
+
+
+@register.simple_tag
+def freshness(accounts) -> Freshness:
+    """One line for the freshness of several accounts: the page is as fresh as its least
+    fresh account."""
+    synced = [a.last_synced_at for a in accounts]
+    problem = any(a.last_sync_error or a.reconnect_needed for a in accounts)
+    oldest = None if not synced or None in synced else min(synced)
+    return Freshness(oldest, problem)

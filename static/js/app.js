@@ -23,11 +23,50 @@
     if (button.getAttribute("command") === "close") { dialog.close(); }
   });
 
-  // A dialog the server sent back with an error in it opens again, with what was typed.
-  function reopenDialogs(root) {
-    (root || document).querySelectorAll("dialog[data-open]").forEach(function (dialog) {
-      dialog.querySelectorAll("input[data-offer]").forEach(markCounterOffer);
-      if (!dialog.open) { dialog.showModal(); }
+  // ---- The sheet: a booking's details or an action's form, fetched when its link is tapped --
+  // Rows carry plain links (the page of each, for a browser without JavaScript); here they
+  // open in the sheet instead. A form in the sheet posts with hx-swap="none": its answer is
+  // the rows as they stand now, out of band, and a toast; a form with an error comes back
+  // into the sheet (HX-Retarget).
+  var sheet = document.getElementById("sheet");
+  var sheetRow = null; // the id of the row the sheet was opened from, to return focus to it
+  // A row's links carry no marker (every byte of a row counts); the sheet's own links do.
+  var SHEET_LINKS = "a[data-sheet], [data-booking-row] .c-who a, [data-booking-row] .c-act a";
+
+  function openSheet(link) {
+    var row = link.closest("[data-booking-row]");
+    if (row) { sheetRow = row.id; }
+    htmx.ajax("GET", link.getAttribute("href"), { target: sheet, swap: "innerHTML", source: link });
+  }
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest(SHEET_LINKS);
+    if (!link || !sheet || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) { return; }
+    event.preventDefault();
+    openSheet(link);
+  });
+  function sheetFor(row) {
+    var body = sheet && sheet.open && sheet.querySelector("[data-booking]");
+    return Boolean(body && row && body.dataset.booking === row.id);
+  }
+  document.addEventListener("htmx:afterSwap", function (event) {
+    if (event.detail.target !== sheet) { return; }
+    sheet.querySelectorAll("input[data-offer]").forEach(markCounterOffer);
+    if (!sheet.open) { sheet.showModal(); }
+    var first = sheet.querySelector("[role=alert]") ? sheet.querySelector("[aria-invalid], textarea, input:not([type=hidden])") : sheet.querySelector("input:not([type=hidden]):not([type=checkbox]), textarea");
+    if (first) { first.focus(); } else {
+      var heading = sheet.querySelector("h2");
+      if (heading) { heading.setAttribute("tabindex", "-1"); heading.focus(); }
+    }
+  });
+  if (sheet) {
+    sheet.addEventListener("close", function () {
+      // The link that opened the sheet may have been swapped away with its row.
+      var row = sheetRow && document.getElementById(sheetRow);
+      var link = row && row.querySelector(".c-who a");
+      if (link && !row.contains(document.activeElement)) { link.focus({ preventScroll: true }); }
+      sheet.replaceChildren();
+      // A row kept back while its sheet was open catches up now.
+      if (live && !live.dataset.etag) { htmx.trigger(live, "refresh"); }
     });
   }
 
@@ -69,20 +108,34 @@
     toast({ level: "error", message: "No connection to the dashboard: check your network." });
   });
 
-  document.addEventListener("htmx:afterSettle", function (event) {
-    reopenDialogs(event.target);
-    // The dialog and the button that opened it are gone: keep focus on the row instead.
-    var heading = event.target.querySelector && event.target.matches("li.booking-item")
-      && !event.target.querySelector("dialog[open]") && event.target.querySelector("h2");
-    if (heading) { heading.focus({ preventScroll: true }); }
+  // An action's answer brings its rows out of band, wherever the page shows them; a page that
+  // does not show one (another list, the calendar) has nothing to swap, which htmx would log
+  // as an error. Such parts are dropped before the swap.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var text = event.detail.serverResponse;
+    if (typeof text !== "string" || text.indexOf("hx-swap-oob") === -1) { return; }
+    var parsed = document.createElement("template");
+    parsed.innerHTML = text;
+    var dropped = false;
+    parsed.content.querySelectorAll("[hx-swap-oob]").forEach(function (part) {
+      var spec = part.getAttribute("hx-swap-oob");
+      var colon = spec.indexOf(":");
+      var selector = colon === -1 ? "#" + CSS.escape(part.id) : spec.slice(colon + 1);
+      if (!document.querySelector(selector)) { part.remove(); dropped = true; }
+    });
+    if (dropped) { event.detail.serverResponse = parsed.innerHTML; }
   });
 
-  // A form in a dialog whose answer swapped nothing in its place (bulk delete) is done with.
+  // A form in a dialog is done with once it is answered, unless its answer is the form again
+  // with an error in it.
   document.addEventListener("htmx:afterRequest", function (event) {
-    var dialog = event.detail.elt.closest && event.detail.elt.closest("dialog[open]");
-    var form = event.detail.elt.closest && event.detail.elt.closest("form");
+    var elt = event.detail.elt;
+    var dialog = elt.closest && elt.closest("dialog[open]");
+    var form = elt.closest && elt.closest("form");
     if (!dialog && form) { dialog = form.querySelector("dialog[open]"); }
-    if (dialog && dialog.isConnected && event.detail.successful) { dialog.close(); }
+    var xhr = event.detail.xhr;
+    var again = xhr && xhr.getResponseHeader("HX-Retarget");
+    if (dialog && dialog.isConnected && event.detail.successful && !again && event.detail.requestConfig.verb === "post") { dialog.close(); }
   });
   // ---- Live pages -------------------------------------------------------------------------
   // #live polls the page's own address every 20 s with the tag of what the page shows: a 304
@@ -121,8 +174,7 @@
     var list = document.getElementById("booking-list");
     var freshList = fresh.getElementById("booking-list");
     if (!list || !freshList) {
-      // The list appeared or emptied: nothing to keep but an open dialog.
-      if (results.querySelector("dialog[open]")) { return false; }
+      // The list appeared or emptied: nothing to keep.
       swapChildren(results, freshResults);
       return true;
     }
@@ -132,14 +184,14 @@
     Array.prototype.forEach.call(freshList.children, function (item) {
       var old = document.getElementById(item.id);
       var node = old;
-      var busy = old && (old.querySelector("dialog[open]") || old.querySelector(".htmx-request"));
+      var busy = old && (sheetFor(old) || old.querySelector(".htmx-request"));
       if (busy && old.dataset.changed !== item.dataset.changed) { complete = false; }
       if (!old || (!busy && old.dataset.changed !== item.dataset.changed)) {
         node = document.importNode(item, true);
         var hadFocus = old && old.contains(document.activeElement);
         if (old) { old.replaceWith(node); }
         htmx.process(node);
-        if (hadFocus) { node.querySelector("h2").focus({ preventScroll: true }); }
+        if (hadFocus) { node.querySelector(".c-who a").focus({ preventScroll: true }); }
       }
       kept.add(node);
       var wanted = previous ? previous.nextElementSibling : list.firstElementChild;
@@ -152,7 +204,7 @@
     });
     Array.prototype.slice.call(list.children).forEach(function (item) {
       if (kept.has(item)) { return; }
-      if (item.querySelector("dialog[open]")) { complete = false; } else { item.remove(); }
+      if (sheetFor(item)) { complete = false; } else { item.remove(); }
     });
     replaceEach(".pager", fresh);
     replaceEach("#results [role=status]", fresh);
@@ -165,6 +217,7 @@
     var theirs = fresh.querySelector(selector);
     if (mine && theirs && mine.outerHTML !== theirs.outerHTML) {
       var node = document.importNode(theirs, true);
+      if (mine.tagName === "DETAILS" && mine.open) { node.open = true; } // as the user left it
       mine.replaceWith(node);
       htmx.process(node);
     }
@@ -208,8 +261,10 @@
     document.querySelectorAll("[data-deadline]").forEach(function (badge) {
       var left = Date.parse(badge.dataset.deadline) - now;
       if (left > 0) {
-        var text = "accept within " + timeLeft(left);
-        if (badge.textContent !== text) { badge.textContent = text; }
+        // The last text of the badge is the time left; "accept within" before it stays.
+        var text = timeLeft(left);
+        var node = badge.lastChild;
+        if (node.nodeValue !== text) { node.nodeValue = text; }
         badge.classList.toggle("urgent", left <= URGENT_MS);
         return;
       }
@@ -217,13 +272,13 @@
     });
   }
   function expire(badge) {
-    var row = badge.closest("li.booking-item");
+    var row = badge.closest("[data-booking-row]");
     var results = document.getElementById("results");
     setNeedsAnswer(needsAnswer() - 1);
-    if (row && results && results.dataset.view === "open" && !row.querySelector("dialog[open]")) {
+    if (row && results && results.dataset.view === "open" && !sheetFor(row)) {
       // "To accept or reject" holds only what can still be accepted.
       row.remove();
-      if (!document.querySelector("#booking-list li")) { live && live.removeAttribute("data-etag"); }
+      if (!document.querySelector("#booking-list > tr")) { live && live.removeAttribute("data-etag"); }
       return;
     }
     var expired = document.createElement("strong");
@@ -258,12 +313,99 @@
     });
   });
 
+  // ---- The desk: keyboard shortcuts over the rows, announced to screen readers -------------
+  // j/k move between rows (focus goes to the row's link, so a screen reader reads the row
+  // with its column headers); a, r open the accept and reject forms; x ticks the row; Enter
+  // follows the focused link as usual; ? lists the shortcuts.
+  var SHORTCUT_ACTIONS = { a: ".action-accept", r: ".action-reject" };
+  function bookingRows() {
+    return Array.prototype.slice.call(document.querySelectorAll("#booking-list > [data-booking-row]"));
+  }
+  function currentRow() {
+    var active = document.activeElement;
+    return active && active.closest ? active.closest("[data-booking-row]") : null;
+  }
+  function say(text) {
+    var box = document.getElementById("toasts");
+    if (!box) { return; }
+    var note = document.createElement("p");
+    note.className = "visually-hidden";
+    note.textContent = text;
+    box.appendChild(note);
+    window.setTimeout(function () { note.remove(); }, 3000);
+  }
+  document.addEventListener("keydown", function (event) {
+    if (event.defaultPrevented || event.metaKey || event.ctrlKey || event.altKey) { return; }
+    var target = event.target;
+    if (target.closest && target.closest("input, textarea, select, [contenteditable], dialog[open]")) { return; }
+    var rowsNow = bookingRows();
+    var key = event.key;
+    if (key === "?") {
+      var help = document.getElementById("shortcuts");
+      if (help) { event.preventDefault(); help.showModal(); }
+      return;
+    }
+    if (!rowsNow.length) { return; }
+    var row = currentRow();
+    if (key === "j" || key === "k") {
+      event.preventDefault();
+      var index = rowsNow.indexOf(row);
+      index = row ? index + (key === "j" ? 1 : -1) : 0;
+      index = Math.max(0, Math.min(rowsNow.length - 1, index));
+      var next = rowsNow[index];
+      next.querySelector(".c-who a").focus();
+      next.scrollIntoView({ block: "nearest" });
+      return;
+    }
+    if (!row) { return; }
+    if (SHORTCUT_ACTIONS[key]) {
+      event.preventDefault();
+      var link = row.querySelector(SHORTCUT_ACTIONS[key]);
+      if (link) { openSheet(link); } else { say("That cannot be done to this booking."); }
+      return;
+    }
+    if (key === "x") {
+      var box = row.querySelector("input[type=checkbox]");
+      event.preventDefault();
+      if (!box) { say("Only a finished booking can be selected."); return; }
+      box.checked = !box.checked;
+      box.dispatchEvent(new Event("change", { bubbles: true }));
+    }
+  });
+
+  // ---- Selection for bulk actions: a box for the whole page, and a count ------------------
+  function countSelected() {
+    var boxes = document.querySelectorAll("input[form=bulk-delete][name=booking]");
+    var chosen = Array.prototype.filter.call(boxes, function (box) { return box.checked; }).length;
+    var bar = document.getElementById("bulk-delete");
+    if (bar) {
+      bar.classList.toggle("has-selection", chosen > 0);
+      var count = bar.querySelector("[data-selected-count]");
+      if (count) {
+        count.textContent = chosen ? chosen + " selected" : "Tick finished bookings to delete several at once.";
+      }
+    }
+    var all = document.querySelector("[data-select-all]");
+    if (all) {
+      all.checked = boxes.length > 0 && chosen === boxes.length;
+      all.indeterminate = chosen > 0 && chosen < boxes.length;
+    }
+  }
+  document.addEventListener("change", function (event) {
+    if (event.target.matches("[data-select-all]")) {
+      document.querySelectorAll("input[form=bulk-delete][name=booking]").forEach(function (box) {
+        box.checked = event.target.checked;
+      });
+    }
+    if (event.target.matches("[data-select-all], input[form=bulk-delete]")) { countSelected(); }
+  });
+  document.addEventListener("htmx:afterSettle", countSelected);
+
   document.addEventListener("DOMContentLoaded", function () {
     // With JavaScript the filter form applies on change; its button stays for everyone else.
     document.querySelectorAll("form.filters button[type=submit]").forEach(function (button) {
       button.hidden = true;
     });
-    reopenDialogs(document);
     tick();
   });
 })();

@@ -1,6 +1,8 @@
 """Actions through the view, against the sandbox over real HTTP."""
 
+import html
 import json
+import re
 import threading
 from decimal import Decimal
 
@@ -64,11 +66,20 @@ def toast(response) -> dict:
     return json.loads(response.headers["HX-Trigger"])["toast"]
 
 
+def sheet_error(response) -> str:
+    """The error an action's form came back with, into the sheet it was sent from."""
+    assert response.headers["HX-Retarget"] == "#sheet"
+    assert "HX-Trigger" not in response.headers  # said in the sheet, not again in a toast
+    [error] = re.findall(r'<p class="form-error" role="alert">([^<]*)</p>', response.text)
+    return html.unescape(error)
+
+
 # --- each action, done ------------------------------------------------------------------
 
 
 def test_accept_with_credits_swaps_the_row_toasts_and_audits(client, owner, performer, sandbox):
     booking = bookable(performer, "accept", "webcam", "received")
+    offered = booking.credits
     client.force_login(owner)
     response = act(client, booking, "accept", {"credits": "12.5"})
     assert response.status_code == 200
@@ -89,7 +100,7 @@ def test_accept_with_credits_swaps_the_row_toasts_and_audits(client, owner, perf
         "Accepted",
         "done",
     )
-    assert entry.inputs == {"credits": "12.5"}
+    assert entry.inputs == {"credits": "12.5", "offered": format(offered.normalize(), "f")}
 
 
 def test_without_javascript_an_action_redirects_back_with_a_message(client, owner, performer):
@@ -161,7 +172,7 @@ def test_delete_removes_a_finished_booking(client, owner, performer, sandbox):
     response = act(client, booking, "delete")
     assert toast(response) == {"level": "success", "message": "Booking deleted."}
     assert not Booking.objects.filter(pk=booking.pk).exists()
-    assert f'id="booking-{booking.pk}"' not in response.text
+    assert f'<tr id="booking-{booking.pk}" hx-swap-oob="delete">' in response.text
     [call] = posts(sandbox)
     assert call["body"] == {"BookingIDs": str(booking.remote_id)}
 
@@ -185,7 +196,7 @@ def test_deleting_several_reports_each_and_makes_one_call_per_list(
     assert toast(response)["level"] == "error"
     assert toast(response)["message"].startswith("2 of 3 bookings deleted.")
     for booking in finished:
-        assert f'<li id="booking-{booking.pk}" hx-swap-oob="delete">' in response.text
+        assert f'<tr id="booking-{booking.pk}" hx-swap-oob="delete">' in response.text
     assert Booking.objects.filter(pk=still_open.pk).exists()
     assert len(posts(sandbox)) == 1
     assert AuditEntry.objects.filter(action="delete").count() == 3
@@ -224,8 +235,10 @@ def test_bad_credits_are_refused_before_any_remote_call(
     client.force_login(owner)
     response = act(client, booking, "accept", data)
     assert response.status_code == 200
-    assert message in toast(response)["message"]
-    assert "data-open" in response.text
+    assert message in sheet_error(response)
+    # What was typed comes back, for the performer to mend.
+    typed = data.get("credits", "")
+    assert f'name="credits" value="{typed}"' in response.text or not typed
     assert posts(sandbox) == []
 
 
@@ -239,7 +252,7 @@ def test_reject_requires_a_reason_of_at_most_500_characters(
     booking = bookable(performer, "reject", "webcam", "received")
     client.force_login(owner)
     response = act(client, booking, "reject", data)
-    assert message in toast(response)["message"]
+    assert message in sheet_error(response)
     assert posts(sandbox) == []
 
 
@@ -248,8 +261,8 @@ def test_a_saved_reason_is_sent_in_one_tap_and_can_be_saved(client, owner, perfo
     client.force_login(owner)
     act(client, first, "reject", {"reason": "Fully booked this week", "save_template": "on"})
     second = bookable(performer, "reject", "webcam", "received")
-    page = client.get(reverse("bookings:list", args=["webcam", "received"]))
-    assert 'name="template_reason" value="Fully booked this week"' in page.text
+    sheet = client.get(reverse("bookings:action", args=[second.pk, "reject"]), headers=HTMX)
+    assert 'name="template_reason" value="Fully booked this week"' in sheet.text
     act(client, second, "reject", {"template_reason": "Fully booked this week", "reason": ""})
     second.refresh_from_db()
     assert second.rejected_reason == "Fully booked this week"
@@ -399,20 +412,36 @@ def test_owner_and_granted_manager_may_act_while_viewer_outsider_and_anonymous_m
     assert (entry.username, entry.account_nickname) == ("manager", "ScarlettRose")
 
 
-def test_buttons_appear_only_for_those_who_may_act(client, owner, viewer, performer):
+def test_buttons_appear_only_for_those_who_may_act(client, owner, manager, viewer, performer):
     url = reverse("bookings:list", args=["webcam", "received"])
-    client.force_login(owner)
-    assert 'command="show-modal"' in client.get(url).text
+    booking = bookable(performer, "reject", "webcam", "received")
+    reject = reverse("bookings:action", args=[booking.pk, "reject"])
+    for user in (owner, manager):
+        client.force_login(user)
+        assert f'href="{reject}"' in client.get(url).text
     client.force_login(viewer)
     page = client.get(url).text
-    assert 'class="booking ' in page
-    assert 'command="show-modal"' not in page
+    assert f'id="booking-{booking.pk}"' in page
+    assert f'href="{reject}"' not in page
 
 
-def test_a_get_to_an_action_url_is_not_allowed(client, owner, performer):
+def test_an_action_url_shows_its_form_to_those_who_may_act_and_sends_nothing(
+    client, owner, manager, viewer, outsider, performer, sandbox
+):
     booking = bookable(performer, "reject", "webcam", "received")
-    client.force_login(owner)
-    assert client.get(reverse("bookings:action", args=[booking.pk, "reject"])).status_code == 405
+    url = reverse("bookings:action", args=[booking.pk, "reject"])
+    for user in (owner, manager):
+        client.force_login(user)
+        sheet = client.get(url, headers=HTMX)
+        assert f'hx-post="{url}"' in sheet.text
+        assert "<html" not in sheet.text  # the sheet's content only
+        page = client.get(url)  # a page of its own, for a browser without JavaScript
+        assert f'<form method="post" action="{url}"' in page.text
+        assert "<html" in page.text
+    for user in (viewer, outsider):
+        client.force_login(user)
+        assert client.get(url).status_code == 404
+    assert posts(sandbox) == []
 
 
 def test_a_post_without_the_csrf_token_is_forbidden_and_sends_nothing(owner, performer, sandbox):
@@ -458,3 +487,26 @@ def test_two_concurrent_accepts_make_exactly_one_remote_call(sandbox, sandbox_us
         thread.join()
     assert len(posts(sandbox)) == 1
     assert sorted(a["level"] for a in answers) == ["error", "success"]
+
+
+def test_without_javascript_a_form_with_an_error_comes_back_as_a_page_with_what_was_typed(
+    client, owner, performer, sandbox
+):
+    booking = bookable(performer, "accept", "webcam", "received")
+    client.force_login(owner)
+    response = act(client, booking, "accept", {"credits": "1.23456"}, htmx=False)
+    assert response.status_code == 200
+    assert "<html" in response.text
+    assert "Credits have at most 4 decimal places." in response.text
+    assert 'value="1.23456"' in response.text
+    assert posts(sandbox) == []
+
+
+def test_a_form_the_rules_refuse_already_says_why_and_offers_nothing_to_send(
+    client, owner, performer, sandbox
+):
+    made = Booking.objects.filter(account=performer, direction="made").first()
+    client.force_login(owner)
+    sheet = client.get(reverse("bookings:action", args=[made.pk, "accept"]), headers=HTMX)
+    assert "not something AdultWork offers" in sheet.text
+    assert 'type="submit"' not in sheet.text

@@ -3,6 +3,7 @@ did, with the count of requests awaiting an answer and any alerts as htmx events
 
 import html
 import json
+import re
 from datetime import timedelta
 
 import pytest
@@ -165,4 +166,4 @@ def test_a_request_under_thirty_minutes_is_marked_urgent_and_counts_down_from_it
     BookingFactory(account=account, accept_by=now + timedelta(minutes=20))
     client.force_login(owner)
     text = client.get(reverse("bookings:inbox")).text
-    assert 'class="deadline urgent" data-deadline="' in text
+    assert re.search(r'class="deadline urgent" datetime="[^"]+" data-deadline="', text)

@@ -81,6 +81,15 @@ def browser_problems() -> Problems:
 
 
 @pytest.fixture
+def no_page_problems(browser_problems: Problems) -> Iterator[None]:
+    """Fails the test, once it has run, if a page it opened logged an error, threw, broke the
+    CSP or was answered 4xx or 5xx: `pytestmark = pytest.mark.usefixtures(...)`."""
+    yield
+    problems = browser_problems.of("csp", "console", "uncaught", "http")
+    assert not problems, "\n".join(problems)
+
+
+@pytest.fixture
 def open_page(
     browser: Browser, live_server, transactional_db, browser_problems: Problems
 ) -> Iterator[Callable[..., Page]]:

@@ -78,22 +78,31 @@ def closed_port_url() -> str:
 
 
 def rows(page: Page) -> Locator:
-    """One article per booking, labelled by its title (the row's id is on the article or, since
-    rows became list items that htmx swaps out of band, on the `li` around it)."""
-    return page.locator("article.booking[aria-labelledby^=booking-]")
+    """One table row per booking (cards on a phone), with the booking's id as its own."""
+    return page.locator("#booking-list > [data-booking-row]")
 
 
 def party_names(page: Page) -> list[str]:
-    """The other party of each row, as shown (without the words only screen readers get)."""
-    return [
-        text.split(",")[0].strip()
-        for text in rows(page).locator(".booking-party").all_text_contents()
-    ]
+    """The other party of each row, as shown."""
+    return [text.strip() for text in rows(page).locator(".c-who a").all_text_contents()]
+
+
+# The column of each fact, by the words of its header.
+COLUMNS = {
+    "Member": "c-who",
+    "Status": "c-st",
+    "Session": "c-when",
+    "Length": "c-len",
+    "Credits": "c-cr",
+    "Accept by": "c-due",
+    "Feedback": "c-fb",
+    "Account": "c-acc",
+}
 
 
 def fact(page: Page, label: str) -> Locator:
-    """The value of one fact (`Session`, `Accept by`, `Account`...) in every row."""
-    return rows(page).locator(f"xpath=.//dt[normalize-space()='{label}']/following-sibling::dd")
+    """The cell of one column (`Session`, `Accept by`, `Account`...) in every row."""
+    return rows(page).locator(f".{COLUMNS[label]}")
 
 
 def times(page: Page, label: str) -> list[datetime]:
@@ -104,8 +113,16 @@ def times(page: Page, label: str) -> list[datetime]:
     ]
 
 
+def open_filters(page: Page) -> None:
+    """Unfold the filters, which a phone keeps behind a button (a desk always shows them)."""
+    summary = page.locator("details.filter-panel:not([open]) > summary")
+    if summary.count() and summary.is_visible():
+        summary.click()
+
+
 def choose(page: Page, label: str, option: str) -> None:
     """Pick an option in a filter select and wait until htmx has swapped the results in."""
+    open_filters(page)
     stale = page.locator("#results > *").first.element_handle()
     page.get_by_label(label, exact=True).select_option(label=option)
     stale.wait_for_element_state("hidden")  # detached: the new results are in place

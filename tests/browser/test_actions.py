@@ -61,12 +61,12 @@ def expect_buttons_follow_the_rules(
     allowed = {b.pk for b in shown if action in allowed_actions(b, now)}
     assert allowed, f"no {service} {direction} booking allows {action}"
     expect(rows(page)).to_have_count(len(shown))
-    with_button = page.locator(f"li.booking-item:has(button.action-{action})")
+    with_button = page.locator(f"[data-booking-row]:has(.c-act .action-{action})")
     ids = with_button.evaluate_all("items => items.map(item => item.id)")
     assert sorted(ids) == sorted(f"booking-{pk}" for pk in allowed)
     if len(allowed) < len(shown):
         refused = next(b for b in shown if b.pk not in allowed)
-        expect(row(page, refused).locator(f"button.action-{action}")).to_have_count(0)
+        expect(row(page, refused).locator(f".c-act .action-{action}")).to_have_count(0)
 
 
 # --- reading the page --------------------------------------------------------------------
@@ -94,12 +94,24 @@ def expect_no_page_load(page: Page) -> None:
 
 
 def open_dialog(page: Page, booking: Booking, action: str, title: str) -> Locator:
-    """Tap the action's button on the row; the modal dialog it opens, named by its title."""
-    row(page, booking).locator(f"button.action-{action}").click()
+    """Tap the action's button on the row; the modal dialog it fetches and opens (the page's
+    one sheet), named by its title."""
+    row(page, booking).locator(f".c-act .action-{action}").click()
     dialog = page.get_by_role("dialog", name=title)
     expect(dialog).to_be_visible()
-    expect(dialog).to_have_attribute("id", f"dlg-{booking.pk}-{action}")
+    expect(dialog.locator("[data-booking]")).to_have_attribute(
+        "data-booking", f"booking-{booking.pk}"
+    )
     return dialog
+
+
+def expect_in_details(page: Page, booking: Booking, text: str) -> None:
+    """The booking's details, opened from its row, say `text`; then they are closed again."""
+    row(page, booking).locator(".c-who a").click()
+    sheet = page.get_by_role("dialog")
+    expect(sheet).to_contain_text(text)
+    sheet.get_by_role("button", name="Back").click()
+    expect(page.locator("dialog[open]")).to_have_count(0)
 
 
 def expect_row_changed_in_place(page: Page, booking: Booking, status: str) -> None:
@@ -183,7 +195,7 @@ def test_reject_requires_a_reason_and_can_save_it_for_next_time(open_page, perfo
     dialog.get_by_label("Save this reason for next time").check()
     dialog.get_by_role("button", name="Reject").click()
     expect_row_changed_in_place(page, first, "Rejected")
-    expect(row(page, first)).to_contain_text("Rejected: Fully booked this week")
+    expect_in_details(page, first, "Rejected: Fully booked this week")
     expect(toasts(page)).to_have_text(f"Webcam booking with {first.party_nickname} rejected.")
 
     expect(expect_audited(page, first, "reject")).to_contain_text("reason: Fully booked this week")
@@ -206,7 +218,7 @@ def test_a_saved_reason_rejects_in_one_tap(open_page, performer, scarlett):
     )
     dialog.get_by_role("button", name="Fully booked this week").click()
     expect(badge(page, booking)).to_have_text("Rejected", timeout=1_000)
-    expect(row(page, booking)).to_contain_text("Rejected: Fully booked this week")
+    expect_in_details(page, booking, "Rejected: Fully booked this week")
     expect_no_page_load(page)
     expect(expect_audited(page, booking, "reject")).to_contain_text(
         "reason: Fully booked this week"
@@ -227,7 +239,7 @@ def test_cancel_a_received_booking_with_a_reason(open_page, performer, scarlett)
     dialog.get_by_role("button", name="Cancel booking").click()
 
     expect_row_changed_in_place(page, booking, "Cancelled")
-    expect(row(page, booking)).to_contain_text("Ill, sorry")
+    expect_in_details(page, booking, "Ill, sorry")
     expect(toasts(page)).to_have_text(f"Webcam booking with {booking.party_nickname} cancelled.")
     expect(expect_audited(page, booking, "cancel")).to_contain_text("reason: Ill, sorry")
 
@@ -280,7 +292,7 @@ def expect_reschedule_adds_a_booking_at_the_top(page: Page, account: Account, se
 
     expect(rows(page)).to_have_count(shown + 1)
     [created] = Booking.objects.filter(account=account).exclude(pk__in=before)
-    expect(page.locator("#booking-list > li").first).to_have_attribute(
+    expect(page.locator("#booking-list > tr").first).to_have_attribute(
         "id", f"booking-{created.pk}"
     )
     expect(badge(page, created)).to_have_text("Pending")
@@ -301,7 +313,7 @@ def test_reschedule_a_made_webcam_booking_adds_the_new_one_at_the_top(
     # Any made webcam booking may be rescheduled; a received one never.
     page.goto(list_url("webcam", "received"))
     expect(rows(page).first).to_be_visible()
-    expect(page.locator("button.action-reschedule")).to_have_count(0)
+    expect(page.locator(".c-act .action-reschedule")).to_have_count(0)
     expect_reschedule_adds_a_booking_at_the_top(page, scarlett, "webcam")
 
 
@@ -414,7 +426,7 @@ def test_adultworks_refusal_is_toasted_and_the_row_stays(open_page, performer, s
     expect(toasts(page)).to_have_text(f"AdultWork refused: {refusal}")
     expect(toasts(page)).to_have_class(re.compile(r"\btoast-error\b"))
     expect_row_changed_in_place(page, booking, "Pending")
-    expect(row(page, booking).locator("button.action-accept")).to_be_visible()
+    expect(row(page, booking).locator(".c-act .action-accept")).to_be_visible()
     expect_audited(page, booking, "accept", "Refused")
 
 
@@ -427,14 +439,15 @@ def test_a_validation_error_reopens_the_dialog_with_the_error_and_what_was_typed
     open_list(page, "webcam", "received")
     dialog = open_dialog(page, booking, "accept", f"Accept {booking.party_nickname}'s booking")
     dialog.get_by_label("Credits you want").fill("1.23456")
-    stale = dialog.element_handle()
+    stale = dialog.locator("[data-booking]").element_handle()
     dialog.get_by_role("button", name="Send counter-offer").click()
-    stale.wait_for_element_state("hidden")  # the row, its dialog with it, came back
+    stale.wait_for_element_state("hidden")  # the form came back into the sheet
 
     expect(dialog).to_be_visible()
     expect(dialog.get_by_role("alert")).to_have_text("Credits have at most 4 decimal places.")
     expect(dialog.get_by_label("Credits you want")).to_have_value("1.23456")
-    expect(toasts(page)).to_have_text("Credits have at most 4 decimal places.")
+    expect(dialog.get_by_label("Credits you want")).to_be_focused()
+    expect(toasts(page)).to_have_count(0)  # said once, in the sheet
     expect(badge(page, booking)).to_have_text("Pending")
     expect_no_page_load(page)
     assert remote_posts(sandbox, "/v1/Webcam/AcceptReceivedBooking") == []
@@ -485,22 +498,24 @@ def test_the_submit_button_is_disabled_while_the_request_is_in_flight(
 # --- without JavaScript ------------------------------------------------------------------
 
 
-def test_without_javascript_the_dialog_opens_posts_and_comes_back_with_the_message(
+def test_without_javascript_the_form_is_a_page_that_posts_and_comes_back_with_the_message(
     open_page, performer, scarlett
 ):
     booking = bookable(scarlett, "reject", "webcam", "received")
     page = open_page("phone", user=performer, javascript=False)
     page.goto(list_url("webcam", "received"))
-    title = f"Reject the booking with {booking.party_nickname}"
-    dialog = open_dialog(page, booking, "reject", title)  # invoker commands, no script
-    dialog.get_by_label("Reason", exact=True).fill("Away that day")
     with page.expect_navigation():
-        dialog.get_by_role("button", name="Reject").click()
+        row(page, booking).locator(".c-act .action-reject").click()
+    title = f"Reject the booking with {booking.party_nickname}"
+    expect(page.get_by_role("heading", name=title)).to_be_visible()
+    page.get_by_label("Reason", exact=True).fill("Away that day")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Reject").click()
 
+    # Back on the list it was opened from, with what happened.
     expect(page).to_have_url(re.compile(re.escape(list_url("webcam", "received")) + "$"))
     expect(page.locator("#messages")).to_contain_text(
         f"Webcam booking with {booking.party_nickname} rejected."
     )
     expect(badge(page, booking)).to_have_text("Rejected")
-    expect(page.locator("dialog[open]")).to_have_count(0)
     expect_audited(page, booking, "reject")

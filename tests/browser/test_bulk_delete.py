@@ -60,7 +60,7 @@ def test_only_finished_rows_can_be_ticked(open_page, performer, scarlett):
     page = open_page("phone", user=performer)
     page.goto(list_url("webcam", "received"))
     expect(rows(page)).to_have_count(len(shown))
-    ticked = page.locator("li.booking-item:has(input[type=checkbox][form=bulk-delete])")
+    ticked = page.locator("[data-booking-row]:has(input[type=checkbox][form=bulk-delete])")
     ids = ticked.evaluate_all("items => items.map(item => item.id)")
     assert sorted(ids) == sorted(f"booking-{pk}" for pk in deletable)
 
@@ -171,9 +171,8 @@ def test_a_tickable_rows_name_starts_right_after_its_checkbox(open_page, perform
     [booking] = finished(scarlett, 1)
     page = open_page("phone", user=performer)
     page.goto(list_url("webcam", "received"))
-    head = row(page, booking).locator(".booking-head")
-    box = head.locator(".select-row").bounding_box()
-    name = head.locator(".booking-party").bounding_box()
+    box = row(page, booking).locator(".c-sel input").bounding_box()
+    name = row(page, booking).locator(".c-who a").bounding_box()
     assert box
     assert name
     assert name["x"] - (box["x"] + box["width"]) <= 12, "a gap between checkbox and name"

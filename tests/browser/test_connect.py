@@ -7,6 +7,7 @@ from playwright.sync_api import expect
 
 from bookings.models import Booking
 from dashboard.models import Account
+from tests.browser.helpers import rows
 
 
 @pytest.fixture
@@ -31,14 +32,14 @@ def test_connect_see_bookings_disconnect_and_see_them_gone(open_page, performer,
     assert Booking.objects.filter(account=account).exists()
 
     page.goto("/bookings/webcam/received/")
-    expect(page.locator("li.booking-item").first).to_be_visible()
+    expect(rows(page).first).to_be_visible()
 
     page.goto("/accounts/")
     page.get_by_role("button", name="Disconnect").click()
     page.locator("dialog[open]").get_by_role("button", name="Disconnect").click()
     expect(page.locator(".message").first).to_contain_text("IvyBlaze is disconnected")
     page.goto("/bookings/webcam/received/")
-    expect(page.locator("li.booking-item")).to_have_count(0)
+    expect(rows(page)).to_have_count(0)
     assert not Booking.objects.exists()
 
 

@@ -6,17 +6,24 @@ from playwright.sync_api import Page
 from tests.browser.helpers import INBOX, LIST_PATHS, PASSWORD, choose, rows
 
 
+def hrefs(page: Page, navigation: str) -> list[str]:
+    """Where a navigation's links go, shown or not (the menu's are folded away)."""
+    links = page.locator(f'nav[aria-label="{navigation}"] a')
+    return [link.get_attribute("href") or "" for link in links.all()]
+
+
 def visit_everything(page: Page) -> None:
-    """Sign in, open every page the header links to (the inbox and the four lists at least),
-    the expired tab, and change each filter of a list."""
+    """Sign in, open every page the tabs, the menu and the lists' segments link to (the inbox
+    and the four lists at least), the expired tab, and change each filter of a list."""
     page.goto("/sign-in/")
     page.get_by_label("Username").fill("performer")
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(f"**{INBOX}")
     rows(page).first.wait_for()
-    nav = page.get_by_role("navigation", name="Bookings").get_by_role("link")
-    paths = [link.get_attribute("href") or "" for link in nav.all()]
+    paths = hrefs(page, "Bookings")
+    page.goto(paths[1])  # the Lists tab, whose segments lead to the four lists
+    paths += hrefs(page, "Lists") + hrefs(page, "More")
     assert set(paths) >= {INBOX, *LIST_PATHS}
     for path in paths:
         page.goto(path)  # waits for the load event: every script has run

@@ -1,6 +1,7 @@
 """Mobile first: at a phone's width, the narrowest common one (360 px) and a desktop's, no page
-scrolls sideways and every control of the header, the filters, the tabs and the pager is a full
-44 px tap target."""
+scrolls sideways; every control of the top bar, the tab bar, the lists' segments, the filters
+and the pager is a full 44 px tap target on a phone, and at least WCAG's 24 px at a desk, where
+a mouse points and the console is dense."""
 
 import pytest
 
@@ -9,10 +10,10 @@ from tests.browser.helpers import INBOX, LIST_PATHS, SIZES, rows
 PAGES = [INBOX, f"{INBOX}?show=expired", *LIST_PATHS]
 CONTROLS = ", ".join(
     f"{area} {control}"
-    for area in (".site-header", ".filters", ".tabs", ".pager")
+    for area in (".topbar", ".tabbar", ".segments", ".filters", ".tabs", ".pager")
     for control in ("a", "button", "select", "input")
 )
-TAP = 44
+TAP = {"phone": 44, "narrow": 44, "desktop": 24}
 
 # Elements sticking out past the right edge, for a readable failure (not those inside a
 # container that scrolls on its own, such as the header's row of links).
@@ -70,19 +71,20 @@ def test_no_page_scrolls_sideways_and_every_control_is_a_full_tap_target(
         small += [
             f"{path}: {control['what']} is {control['height']:.0f}px tall"
             for control in controls
-            if control["height"] < TAP - 0.5
+            if control["height"] < TAP[size] - 0.5
         ]
     assert not sideways, "scrolls sideways:\n" + "\n".join(sideways)
-    assert not small, f"under {TAP}px:\n" + "\n".join(small)
+    assert not small, f"under {TAP[size]}px:\n" + "\n".join(small)
 
 
 def test_without_javascript_the_apply_button_is_a_full_tap_target(open_page, two_accounts):
     page = open_page("narrow", user=two_accounts, javascript=False)
     page.goto(LIST_PATHS[0])
+    page.get_by_text("Filter and sort").click()  # a <details>: it unfolds without script
     box = page.get_by_role("button", name="Apply").bounding_box()
     assert box is not None
-    assert box["height"] >= TAP
+    assert box["height"] >= TAP["narrow"]
     for label in ("Status", "Account", "Sort by"):
         box = page.get_by_label(label, exact=True).bounding_box()
         assert box is not None
-        assert box["height"] >= TAP, label
+        assert box["height"] >= TAP["narrow"], label

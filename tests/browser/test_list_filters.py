@@ -2,7 +2,7 @@ from playwright.sync_api import expect
 
 from bookings.models import Booking, Status
 from bookings.selectors import PAGE_SIZE
-from tests.browser.helpers import choose, fact, rows, url_with
+from tests.browser.helpers import choose, fact, open_filters, rows, url_with
 
 WEBCAM_RECEIVED = "/bookings/webcam/received/"
 
@@ -37,6 +37,7 @@ def test_without_javascript_the_apply_button_filters_by_status(open_page, perfor
     assert rejected > 0
     page = open_page("phone", user=performer, javascript=False)
     page.goto(WEBCAM_RECEIVED)
+    open_filters(page)
     page.get_by_label("Status", exact=True).select_option(label="Rejected")
     expect(page).not_to_have_url(url_with(status="Rejected"))  # nothing happens on change
     page.get_by_role("button", name="Apply").click()

@@ -15,10 +15,12 @@ def test_each_list_shows_the_bookings_synced_from_the_sandbox_with_the_other_par
     page = open_page("desktop", user=performer)
     page.goto(f"/bookings/{service}/{direction}/")
     expect(page.get_by_role("heading", level=1)).to_have_text(LIST_TITLES[service, direction])
-    nav_link = page.get_by_role("navigation", name="Bookings").get_by_role(
+    segment = page.get_by_role("navigation", name="Lists").get_by_role(
         "link", name=LIST_TITLES[service, direction].replace(" bookings", ""), exact=True
     )
-    expect(nav_link).to_have_attribute("aria-current", "page")
+    expect(segment).to_have_attribute("aria-current", "page")
+    tab = page.get_by_role("navigation", name="Bookings").get_by_role("link", name="Lists")
+    expect(tab).to_have_attribute("aria-current", "page")
     expect(rows(page)).to_have_count(min(synced.count(), PAGE_SIZE))
 
     names = party_names(page)

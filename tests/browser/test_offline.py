@@ -28,7 +28,7 @@ def test_every_page_renders_from_the_local_copy_and_says_when_it_was_synced(
         expect(rows(page).first).to_be_visible()
         freshness = page.get_by_label("How fresh this list is")
         expect(freshness).to_contain_text("ScarlettRose: synced")
-        moment = freshness.locator("time")
+        moment = freshness.locator("summary time")
         expect(moment).to_have_text(re.compile(r"just now|ago"))  # how long ago, in words
         shown = datetime.fromisoformat(moment.get_attribute("datetime") or "")
         assert abs(shown - synced_at) < timedelta(seconds=1), path

@@ -15,6 +15,7 @@ def test_signing_in_through_the_form_lands_on_the_inbox(open_page, performer):
     expect(page).to_have_url(re.compile(r"/bookings/$"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Needs action")
     expect(page.get_by_role("link", name="Inbox")).to_have_attribute("aria-current", "page")
+    page.get_by_text("Menu", exact=True).click()
     expect(page.get_by_role("button", name="Sign out performer")).to_be_visible()
 
 

@@ -47,7 +47,7 @@ def test_the_dashboard_says_plainly_what_needs_the_members_own_connection(
     page = client.get(reverse("accounts:list")).text
     assert "need JadeMoon to connect the account themselves" in page
     made = client.get(reverse("bookings:list", args=["webcam", "made"])).text
-    assert 'class="booking ' in made
+    assert "data-booking-row" in made
     booking = Booking.objects.filter(account=member).first()
     response = client.post(
         reverse("bookings:action", args=[booking.pk, "cancel"]),
