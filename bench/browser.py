@@ -70,17 +70,15 @@ LIGHTHOUSE_RUNS_ON_MISS = 3  # a page whose performance misses is run again, the
 LIGHTHOUSE_SECONDS = 180  # one page's run, at most, before it is stopped and reported failed
 TIMEOUT_MS = 30_000  # a page load or an expectation in Playwright
 
-# A booking row. The lead is moving the rows to a table on the desk and cards on the phone,
-# each marked data-booking-row; until then they are the list items of templates/bookings/rows.html.
+# A booking: a card on a phone, a table row at a desk (templates/bookings/rows.html).
 ROW_SELECTOR = "[data-booking-row]"
-FALLBACK_ROW_SELECTOR = ".booking-item"
-# What opens a dialog from a row, the first that a page has: an action's link, whose form
-# static/js/app.js fetches into the #sheet dialog; before that, a row's own dialog buttons.
-DIALOG_OPENERS = (f"{ROW_SELECTOR} [class*='action-']", ".actions button")
+# What opens a dialog from a row: an action's link, whose form static/js/app.js fetches into
+# the page's #sheet dialog.
+DIALOG_OPENER = f"{ROW_SELECTOR} .c-act a"
 
 # What the reverse proxy that ends HTTPS adds to every request (README, "Running it for real").
 PROXY_HEADERS = {"X-Forwarded-Proto": "https"}
-USERNAME = PASSWORD = "agency"  # bookings/management/commands/seed_demo.py, bin/run-demo
+USERNAME = PASSWORD = "agency"  # nosec B105  # the demo sign-in of seed_demo, bin/run-demo
 MIN_ROWS = 12  # on the inbox and every list, or the counts would mean little
 
 SIZES: dict[str, dict[str, Any]] = {
@@ -356,7 +354,6 @@ class Layout:
     covered: int = 0  # inside the first screen but partly under something fixed
     first_top: float | None = None
     row_bytes: list[int] = field(default_factory=list)
-    selector: str = ROW_SELECTOR
     status: int = 200
 
 
@@ -445,10 +442,6 @@ def sign_in(browser, site_url: str) -> dict:
         context.close()
 
 
-def row_selector(page) -> str:
-    return ROW_SELECTOR if page.locator(ROW_SELECTOR).count() else FALLBACK_ROW_SELECTOR
-
-
 def open_page(page, path: str) -> int:
     """Loads `path` and waits until it has settled (network idle, fonts); its status."""
     response = page.goto(path, wait_until="load")
@@ -465,7 +458,7 @@ def count_rows(browser, site_url: str, cookie: dict) -> dict[str, int]:
         counts = {}
         for path in ROW_PAGES:
             open_page(page, path)
-            counts[path] = page.locator(row_selector(page)).count()
+            counts[path] = page.locator(ROW_SELECTOR).count()
         return counts
     finally:
         context.close()
@@ -512,8 +505,7 @@ def layout(browser, site_url: str, cookie: dict, size: str, path: str) -> Layout
     try:
         page = context.new_page()
         status = open_page(page, path)
-        selector = row_selector(page)
-        rows = page.evaluate(MEASURE_ROWS, selector)
+        rows = page.evaluate(MEASURE_ROWS, ROW_SELECTOR)
         # What was measured, for a look: the first screen only.
         page.screenshot(path=LOGS / f"{size}-{_slug(ROW_PAGES[path])}.png")
         return Layout(
@@ -522,7 +514,6 @@ def layout(browser, site_url: str, cookie: dict, size: str, path: str) -> Layout
             covered=sum(r["inside"] and r["covered"] for r in rows),
             first_top=rows[0]["top"] if rows else None,
             row_bytes=[r["bytes"] for r in rows],
-            selector=selector,
             status=status,
         )
     finally:
@@ -601,10 +592,10 @@ def run_axe(browser, site_url: str, cookie: dict, size: str, script: Path) -> di
     try:
         page = context.new_page()
         open_page(page, INBOX)
-        openers = [page.locator(f"{selector} >> visible=true") for selector in DIALOG_OPENERS]
-        button = next((found.first for found in openers if found.count()), None)
-        if button is None:
-            return {"error": f"nothing to open a dialog with ({', '.join(DIALOG_OPENERS)})"}
+        openers = page.locator(f"{DIALOG_OPENER} >> visible=true")
+        if not openers.count():
+            return {"error": f"nothing to open a dialog with ({DIALOG_OPENER})"}
+        button = openers.first
         label = " ".join(button.inner_text().split())
         button.click()
         try:
@@ -842,8 +833,6 @@ def _layout_note(size: str, path: str, found: Layout, counts: dict[str, int] | N
         parts.append(f"the page answered {found.status}")
     if found.covered:
         parts.append(f"{found.covered} more inside the screen but partly under something fixed")
-    if found.selector != ROW_SELECTOR:
-        parts.append(f"rows found by {found.selector}, none by {ROW_SELECTOR}")
     if counts is not None and counts.get(path, MIN_ROWS) < MIN_ROWS:
         parts.append(f"only {counts[path]} rows on the page, fewer than the {MIN_ROWS} wanted")
     return f"{SIZE_TITLES[size]}, {ROW_PAGES[path]}: " + "; ".join(parts) if parts else ""
