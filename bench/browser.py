@@ -627,6 +627,7 @@ def install_node_packages() -> str | None:
         return None
     progress("Browser: npm ci of Lighthouse and axe-core into var/node/ ...")
     NODE_DIR.mkdir(parents=True, exist_ok=True)
+    LOGS.mkdir(parents=True, exist_ok=True)
     for name in PACKAGE_FILES:
         shutil.copyfile(here / name, NODE_DIR / name)
     log = LOGS / "npm.log"

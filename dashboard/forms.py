@@ -1,11 +1,22 @@
 from django import forms
 from django.contrib.auth import get_user_model
+from django.forms.renderers import TemplatesSetting
 
 from dashboard.models import Grant, Preferences
 
 
+class FieldRenderer(TemplatesSetting):
+    """Django's renderer, through settings.TEMPLATES, with the project's field template."""
+
+    field_template_name = "partials/field.html"
+
+
 class GrantForm(forms.Form):
-    username = forms.CharField(label="Username of the staff member", max_length=150)
+    username = forms.CharField(
+        label="Username of the staff member",
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "none"}),
+    )
     role = forms.ChoiceField(choices=Grant.Role.choices, initial=Grant.Role.VIEWER)
 
     def clean_username(self) -> object:

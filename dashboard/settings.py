@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.forms",  # its widget templates, for FORM_RENDERER below
     "django_htmx",
     "django_tasks_db",
     "crontask",
@@ -102,6 +103,9 @@ TEMPLATES = [
         },
     },
 ]
+# Forms render through the project's templates, so that {{ field.as_field_group }} draws a
+# field as every page does: label, error (which the widget's aria-describedby names), input.
+FORM_RENDERER = "dashboard.forms.FieldRenderer"
 
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'var' / 'db.sqlite3'}"),

@@ -193,11 +193,19 @@ def account_access(request: HttpRequest, pk: int) -> HttpResponse:
         "dashboard/access.html",
         {
             "account": account,
-            "grants": account.grants.select_related("user").order_by("user__username"),
+            "grants": [
+                _with_role_form(grant)
+                for grant in account.grants.select_related("user").order_by("user__username")
+            ],
             "form": form,
-            "roles": Grant.Role.choices,
         },
     )
+
+
+def _with_role_form(grant: Grant) -> Grant:
+    """The grant with the form that changes its role, its own ids so that several share a page."""
+    grant.role_form = RoleForm(initial={"role": grant.role}, auto_id=f"role-{grant.pk}-%s")
+    return grant
 
 
 @login_required

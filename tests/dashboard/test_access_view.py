@@ -1,5 +1,7 @@
 """Granting, changing and revoking access to an account."""
 
+import re
+
 from django.urls import reverse
 
 from dashboard.models import Grant
@@ -90,3 +92,21 @@ def test_granting_an_unknown_user_or_the_owner_says_why(client, owner, account):
     assert (
         "has every right already" in client.post(url, {"username": "owner", "role": "viewer"}).text
     )
+
+
+def test_a_grant_form_back_with_an_error_keeps_the_role_chosen(client, owner, account):
+    """Else the next submit, with the username put right, silently grants the first role."""
+    client.force_login(owner)
+    url = reverse("accounts:access", args=[account.pk])
+    page = client.post(url, {"username": "ghost", "role": "manager"}).text
+    assert re.search(r'<option value="manager" selected>', page)
+    assert not re.search(r'<option value="viewer" selected>', page)
+    assert 'value="ghost"' in page
+
+
+def test_each_grants_role_select_shows_its_role(client, owner, account):
+    grant = GrantFactory(account=account, role=Grant.Role.MANAGER)
+    client.force_login(owner)
+    page = client.get(reverse("accounts:access", args=[account.pk])).text
+    form = page[page.index(f'id="grant-{grant.pk}"') :]
+    assert re.search(r'<option value="manager" selected>', form)
