@@ -115,7 +115,7 @@
     });
   }
 
-  // "14:05", or "14:05 on Mon 3 Nov" when not today, in this phone's own time zone.
+  // "14:05", or "14:05 on Mon 3 Nov" when not today, in this device's own time zone.
   function when(at) {
     var time = at.toLocaleTimeString("en-GB", { hour: "2-digit", minute: "2-digit" });
     if (at.toDateString() === new Date().toDateString()) { return time; }
@@ -143,7 +143,7 @@
     return copy.text().then(function (html) {
       var banner = (SHELL.css ? '<link rel="stylesheet" href="' + SHELL.css + '">' : "") +
         '<p class="offline-banner" role="status">You are offline. This is the last copy this ' +
-        "phone has, from " + timeElement(at) + ": nothing can be accepted, rejected or synced " +
+        "device has, from " + timeElement(at) + ": nothing can be accepted, rejected or synced " +
         'until the connection is back. <a href="">Try again</a></p>';
       return fresh(copy, html.replace(/<body[^>]*>/i, function (tag) { return tag + banner; }));
     });
@@ -154,9 +154,9 @@
       if (!page) { return Response.error(); }
       return page.text().then(function (html) {
         var sentence = latest
-          ? "The last copy this phone has is from " + timeElement(latest.at) + ': <a href="' +
+          ? "The last copy this device has is from " + timeElement(latest.at) + ': <a href="' +
             latest.path + '">open it</a>.'
-          : "This phone keeps no copy of your bookings yet.";
+          : "This device keeps no copy of your bookings yet.";
         return fresh(page, html.replace(/(<p data-last-copy>)[\s\S]*?(<\/p>)/, "$1" + sentence + "$2"));
       });
     });

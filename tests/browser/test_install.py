@@ -108,10 +108,11 @@ def test_the_service_worker_registers_from_every_page_and_takes_it(open_page, pe
     assert "/static/css/app.css" in kept
 
 
+@pytest.mark.parametrize("size", ["narrow", "phone", "desktop"])
 def test_offline_the_last_copy_of_a_list_is_shown_with_the_time_it_is_from(
-    open_page, performer, scarlett
+    open_page, performer, scarlett, size
 ):
-    page = open_page("phone", user=performer)
+    page = open_page(size, user=performer)
     controlled(page)
     before = kept_copy_of(page, INBOX)
     expect(rows(page).first).to_be_visible()
@@ -121,7 +122,7 @@ def test_offline_the_last_copy_of_a_list_is_shown_with_the_time_it_is_from(
     page.goto(INBOX)
 
     banner = page.get_by_role("status").filter(has_text="You are offline")
-    expect(banner).to_contain_text("This is the last copy this phone has, from ")
+    expect(banner).to_contain_text("This is the last copy this device has, from ")
     moment = banner.locator("time")
     shown = datetime.fromisoformat((moment.get_attribute("datetime") or "").replace("Z", "+00:00"))
     assert before <= shown.astimezone(LONDON) < before + timedelta(minutes=2)
@@ -129,10 +130,11 @@ def test_offline_the_last_copy_of_a_list_is_shown_with_the_time_it_is_from(
     expect(rows(page)).to_have_count(count)
 
 
+@pytest.mark.parametrize("size", ["narrow", "phone", "desktop"])
 def test_offline_a_page_with_no_copy_shows_the_offline_page_naming_the_last_copy(
-    open_page, performer, scarlett
+    open_page, performer, scarlett, size
 ):
-    page = open_page("phone", user=performer)
+    page = open_page(size, user=performer)
     controlled(page)
     kept_copy_of(page, INBOX)
 
@@ -141,7 +143,7 @@ def test_offline_a_page_with_no_copy_shows_the_offline_page_naming_the_last_copy
 
     expect(page.get_by_role("heading", name="You are offline")).to_be_visible()
     last = page.locator("[data-last-copy]")
-    expect(last).to_contain_text(re.compile(r"^The last copy this phone has is from \d\d:\d\d"))
+    expect(last).to_contain_text(re.compile(r"^The last copy this device has is from \d\d:\d\d"))
     shown = datetime.fromisoformat(
         (last.locator("time").get_attribute("datetime") or "").replace("Z", "+00:00")
     )
@@ -151,14 +153,15 @@ def test_offline_a_page_with_no_copy_shows_the_offline_page_naming_the_last_copy
     assert page.url.endswith(INBOX)
 
 
-def test_offline_with_no_copy_at_all_the_offline_page_says_so(open_page, performer):
-    page = open_page("phone", user=performer)
+@pytest.mark.parametrize("size", ["narrow", "phone", "desktop"])
+def test_offline_with_no_copy_at_all_the_offline_page_says_so(open_page, performer, size):
+    page = open_page(size, user=performer)
     controlled(page, "/settings/")
     page.context.set_offline(True)
     page.goto("/accounts/")
     expect(page.get_by_role("heading", name="You are offline")).to_be_visible()
     expect(page.locator("[data-last-copy]")).to_have_text(
-        "This phone keeps no copy of your bookings yet."
+        "This device keeps no copy of your bookings yet."
     )
     expect(page).to_have_title(re.compile("^Offline"))
 
