@@ -307,7 +307,8 @@ def site_environment(
 ) -> dict[str, str]:
     """load's production environment. The browsers speak plain HTTP to gunicorn and send the
     `X-Forwarded-Proto: https` a proxy would add; their Origin is then the http:// one, which
-    CSRF must trust as well as the https:// one for the sign-in form to work."""
+    CSRF must trust as well as the https:// one for the sign-in form to work. No redirect to
+    HTTPS, which only the service worker's script would meet (below)."""
     from load.__main__ import production_environment
 
     https_origin = f"https://127.0.0.1:{port}"
@@ -318,6 +319,11 @@ def site_environment(
         static_root=static_root,
     )
     env["CSRF_TRUSTED_ORIGINS"] = f"{https_origin},http://127.0.0.1:{port}"
+    # The header reaches gunicorn only with what the page asks (Playwright's and Lighthouse's
+    # extra headers); chromium fetches the service worker's script without it, and a worker's
+    # script may not be redirected, as HTTPS would be here. Behind the real proxy every request
+    # is HTTPS already; loopback is a secure context for the worker without it.
+    env["SECURE_SSL_REDIRECT"] = "False"
     env["LOG_LEVEL"] = "WARNING"  # the site's own log; gunicorn's access log stays
     return env
 
