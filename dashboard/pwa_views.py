@@ -102,7 +102,9 @@ def _shell() -> dict:
             continue
     return {
         "assets": [url for url in map(_static_or_none, SHELL_ASSETS) if url],
-        "static": static(""),
+        # The prefix of every static URL: not static(""), which the manifest storage of a
+        # deployment refuses, as no file is named "".
+        "static": settings.STATIC_URL,
         "css": _static_or_none("css/pwa.css"),
         # A push without a readable payload names nothing: the neutral icon.
         "icon": static("img/neutral-192.png"),

@@ -2,12 +2,15 @@
 served from the root, and the offline page it keeps."""
 
 import json
+import re
 import struct
 
 import pytest
 from django.contrib.staticfiles import finders
+from django.core.management import call_command
 from django.urls import reverse
 
+from dashboard import pwa_views
 from dashboard.models import Preferences
 from tests.factories import UserFactory
 
@@ -100,6 +103,30 @@ def test_the_service_worker_knows_the_shell_and_the_pages_it_keeps_copies_of(cli
         static_file(asset)
     assert shell["icon"].endswith("img/neutral-192.png")
     assert len(shell["version"]) == 16
+
+
+def shell_of(client) -> dict:
+    script = client.get("/sw.js").content.decode()
+    return json.loads(script.split("self.SHELL = ", 1)[1].split(";\n", 1)[0])
+
+
+def test_in_production_the_service_worker_names_the_collected_files(client, db, settings, tmp_path):
+    """As deployed: the files collected under hashed names (WhiteNoise's manifest storage),
+    where only a file in the manifest has a URL."""
+    settings.STATIC_ROOT = tmp_path
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
+    call_command("collectstatic", interactive=False, verbosity=0)
+    pwa_views._built_service_worker.cache_clear()
+    try:
+        shell = shell_of(client)
+    finally:
+        pwa_views._built_service_worker.cache_clear()
+    assert shell["static"] == "/static/"
+    assert any(re.fullmatch(r"/static/css/app\.[0-9a-f]{12}\.css", a) for a in shell["assets"])
+    assert re.fullmatch(r"/static/img/neutral-192\.[0-9a-f]{12}\.png", shell["icon"])
 
 
 def test_an_unchanged_service_worker_is_a_304(client, db):
