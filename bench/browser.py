@@ -67,6 +67,7 @@ CHROMIUM_ARGS = [
 LIGHTHOUSE_CHROME_FLAGS = "--headless=new --no-sandbox --disable-gpu"
 LIGHTHOUSE_CATEGORIES = ("performance", "accessibility", "best-practices")
 LIGHTHOUSE_RUNS_ON_MISS = 3  # a page whose performance misses is run again, the median counts
+LIGHTHOUSE_TRIES = 3  # a run that fails (no scores) is tried again, at most this many times
 LIGHTHOUSE_SECONDS = 180  # one page's run, at most, before it is stopped and reported failed
 TIMEOUT_MS = 30_000  # a page load or an expectation in Playwright
 
@@ -670,16 +671,27 @@ def run_lighthouse_pages(site_url: str, cookie: dict, workdir: Path) -> dict[str
             results[path] = {"error": f"the page answered {status}"}
             continue
         progress(f"Browser: Lighthouse {number}/{len(LIGHTHOUSE_PAGES)}, {name} ...")
-        runs = [lighthouse(site_url + path, headers, LOGS / f"lighthouse-{_slug(name)}.json")]
+        runs = [_lighthouse_run(site_url + path, headers, LOGS / f"lighthouse-{_slug(name)}.json")]
         if _performance(runs[0]) < MIN_SCORES["performance"] <= 100:
             # The performance score is a timing, and the machine may be busy: on a miss, the
             # median of LIGHTHOUSE_RUNS_ON_MISS runs decides.
             for again in range(2, LIGHTHOUSE_RUNS_ON_MISS + 1):
                 progress(f"Browser: Lighthouse {number}/{len(LIGHTHOUSE_PAGES)}, {name}, again ...")
                 report = LOGS / f"lighthouse-{_slug(name)}-{again}.json"
-                runs.append(lighthouse(site_url + path, headers, report))
+                runs.append(_lighthouse_run(site_url + path, headers, report))
         results[path] = _median_run(runs)
     return results
+
+
+def _lighthouse_run(url: str, headers_file: Path, report: Path) -> dict[str, Any]:
+    """One Lighthouse run that gave scores, tried up to LIGHTHOUSE_TRIES times: now and then
+    chromium's trace of a load misses its start ("NO_NAVSTART"), and Lighthouse says to run it
+    again; the last failure is reported."""
+    for _ in range(LIGHTHOUSE_TRIES):
+        result = lighthouse(url, headers_file, report)
+        if "error" not in result:
+            break
+    return result
 
 
 def _performance(result: dict[str, Any]) -> float:
