@@ -43,6 +43,30 @@ class RawPayloadEncoder(json.JSONEncoder):
         return super().default(o)
 
 
+class PayloadField(models.TextField):
+    """AdultWork's payload of a booking, kept whole as the API notes ask: a dict here, its
+    JSON text in the database.
+
+    Text, not jsonb: nothing queries inside it, and the sync's upsert only compares it whole
+    to tell whether a booking changed. Building jsonb from the text cost PostgreSQL more than
+    everything else of storing a page (0.20 of 0.30 s for 10,000 bookings).
+    """
+
+    encoder = RawPayloadEncoder(separators=(",", ":"), ensure_ascii=False)
+
+    def from_db_value(self, value, expression, connection) -> dict | None:
+        return None if value is None else json.loads(value)
+
+    def to_python(self, value):
+        return json.loads(value) if isinstance(value, str) else value
+
+    def get_prep_value(self, value) -> str | None:
+        return None if value is None else self.encoder.encode(value)
+
+    def value_to_string(self, obj) -> str:
+        return self.get_prep_value(self.value_from_object(obj)) or ""
+
+
 class PresentManager(models.Manager["Booking"]):
     """Bookings still on AdultWork: what every list, action and alert reads."""
 
@@ -106,7 +130,7 @@ class Booking(models.Model):
     feedback_ratings = models.IntegerField(default=0)
     feedback_disputes = models.IntegerField(default=0)
 
-    raw = models.JSONField(default=dict, encoder=RawPayloadEncoder)
+    raw = PayloadField(default=dict)
     # When a sync last had this booking in an answer (a page or a details call).
     last_seen_at = models.DateTimeField(default=timezone.now)
     # When what this row says was last known to be true on AdultWork: the moment the page

@@ -24,7 +24,7 @@ from django.db.models import Count, Min, Q
 from django.utils import timezone
 
 import gateway
-from bookings.models import Booking, Direction, Service, Status, SyncRun, SyncState
+from bookings.models import Booking, Direction, PayloadField, Service, Status, SyncRun, SyncState
 from dashboard.adultwork import TokenCaller
 from dashboard.models import Account
 
@@ -226,8 +226,8 @@ def _adapters(connection) -> dict[str, Callable[[Any], Any] | None]:
                 max_digits=field.max_digits,
                 decimal_places=field.decimal_places,
             )
-        elif isinstance(field, models.JSONField):
-            adapt = partial(ops.adapt_json_value, encoder=field.encoder)
+        elif isinstance(field, PayloadField):
+            adapt = field.get_prep_value
         adapters[field.name] = adapt
     return adapters
 
