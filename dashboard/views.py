@@ -19,6 +19,38 @@ from dashboard.models import Account, Agency, Grant, StaffMember, role_verb
 logger = logging.getLogger(__name__)
 
 
+# Views fetch through these, so that what a user may not touch is a 404 like what does not exist.
+
+
+def _account_for_granter(request: HttpRequest, pk: int) -> Account:
+    """The account, if the user may manage who else sees it; 404 for anyone else."""
+    return get_object_or_404(Account.objects.grantable_by(request.user), pk=pk)
+
+
+def _grant_for_granter(request: HttpRequest, pk: int, grant_pk: int) -> Grant:
+    """A grant on an account whose grants the user may manage; 404 for anyone else."""
+    account = _account_for_granter(request, pk)
+    return get_object_or_404(
+        Grant.objects.select_related("user", "account"), pk=grant_pk, account=account
+    )
+
+
+def _agency_of_owner(request: HttpRequest, pk: int) -> Agency:
+    """The agency, if the user owns it; 404 for its staff and everyone else."""
+    return get_object_or_404(Agency, pk=pk, owner=request.user)
+
+
+def _owned_account(request: HttpRequest, pk: int) -> Account:
+    """The account, if the user owns it: the same 404 for staff granted on it as for a
+    stranger's id."""
+    return get_object_or_404(Account, pk=pk, owner=request.user)
+
+
+def _group_manager_of_owner(request: HttpRequest, pk: int) -> Account:
+    """The user's own group manager account; 404 for any other."""
+    return get_object_or_404(Account, pk=pk, owner=request.user, is_group_manager=True)
+
+
 @login_required
 @require_safe
 def account_list(request: HttpRequest) -> HttpResponse:
@@ -144,32 +176,13 @@ def connect_callback(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def disconnect(request: HttpRequest, pk: int) -> HttpResponse:
-    # Only the owner may disconnect; anyone else gets the same 404 as for a stranger's id.
-    account = get_object_or_404(Account, pk=pk, owner=request.user)
+    account = _owned_account(request, pk)
     services.account_disconnect(account=account, by=request.user)
     messages.success(
         request,
         f"{account.nickname} is disconnected: its tokens and its bookings here are deleted.",
     )
     return redirect("accounts:list")
-
-
-def _account_for_granter(request: HttpRequest, pk: int) -> Account:
-    """The account, if the user may manage who else sees it; 404 for anyone else."""
-    return get_object_or_404(Account.objects.grantable_by(request.user), pk=pk)
-
-
-def _grant_for_granter(request: HttpRequest, pk: int, grant_pk: int) -> Grant:
-    """A grant on an account whose grants the user may manage; 404 for anyone else."""
-    account = _account_for_granter(request, pk)
-    return get_object_or_404(
-        Grant.objects.select_related("user", "account"), pk=grant_pk, account=account
-    )
-
-
-def _agency_of_owner(request: HttpRequest, pk: int) -> Agency:
-    """The agency, if the user owns it; 404 for its staff and everyone else."""
-    return get_object_or_404(Agency, pk=pk, owner=request.user)
 
 
 @login_required
@@ -279,7 +292,7 @@ def staff_remove(request: HttpRequest, pk: int, user_pk: int) -> HttpResponse:
 @require_POST
 def group_member_add(request: HttpRequest, pk: int) -> HttpResponse:
     """A group manager adds a member's account, read through the manager's connection."""
-    manager = get_object_or_404(Account, pk=pk, owner=request.user, is_group_manager=True)
+    manager = _group_manager_of_owner(request, pk)
     form = GroupMemberForm(request.POST, manager=manager)
     if form.is_valid():
         try:
