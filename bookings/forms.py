@@ -81,7 +81,12 @@ class AuditFilterForm(FilterForm):
     """The audit log: account, action and outcome."""
 
     action = forms.ChoiceField(
-        choices=[("", "Any action"), *((a.value, a.label) for a in Action)], required=False
+        choices=[
+            ("", "Any action"),
+            *((a.value, a.label) for a in Action),
+            *AuditEntry.AccessAction.choices,
+        ],
+        required=False,
     )
     outcome = forms.ChoiceField(
         choices=[("", "Any outcome"), *AuditEntry.Outcome.choices], required=False

@@ -5,6 +5,7 @@ from urllib.parse import urlsplit
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Q
 from django.http import (
     Http404,
     HttpRequest,
@@ -418,7 +419,8 @@ def audit_export(request: HttpRequest) -> StreamingHttpResponse:
         name = f"audit-{slugify(account.nickname)}"
     elif agency_id is not None:
         agency = get_object_or_404(Agency, pk=agency_id, owner=request.user)
-        entries = AuditEntry.objects.filter(account__agency=agency)
+        # Its accounts' entries, and its changes of staff and of accounts since disconnected.
+        entries = AuditEntry.objects.filter(Q(account__agency=agency) | Q(agency=agency))
         name = f"audit-{slugify(agency.name)}"
     else:
         raise Http404("Say which account or agency.")

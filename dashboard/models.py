@@ -196,6 +196,15 @@ class Grant(models.Model):
         return f"{self.user} {self.role} of {self.account}"
 
 
+def role_verb(role: str) -> str:
+    """What a role lets its holder do to an account, as the sentences about grants say it."""
+    return {
+        Grant.Role.VIEWER: "see",
+        Grant.Role.MANAGER: "see and act for",
+        Grant.Role.OWNER: "act for and manage access to",
+    }[Grant.Role(role)]
+
+
 class AuditEntry(models.Model):
     """Who did what, for which account, with what inputs and what came of it."""
 
@@ -204,6 +213,19 @@ class AuditEntry(models.Model):
         REFUSED = "refused", "Refused"
         FAILED = "failed", "Failed"
         UNKNOWN = "unknown", "Outcome unknown"
+
+    class AccessAction(models.TextChoices):
+        """The changes of access that dashboard.services records. The actions on bookings
+        (bookings.rules.Action) share the `action` column, which is why it has no choices."""
+
+        GRANT = "grant", "Grant access"
+        REGRANT = "regrant", "Change role"
+        REVOKE = "revoke", "Revoke access"
+        STAFF_ADD = "staff_add", "Add staff"
+        STAFF_REMOVE = "staff_remove", "Remove staff"
+        MEMBER_ADD = "member_add", "Add group member"
+        CONNECT = "connect", "Connect"
+        DISCONNECT = "disconnect", "Disconnect"
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
     user = models.ForeignKey(
@@ -215,6 +237,11 @@ class AuditEntry(models.Model):
         Account, on_delete=models.SET_NULL, null=True, related_name="audit_entries"
     )
     account_nickname = models.CharField(max_length=100)
+    # Set on changes of access: staff entries have no account, and a disconnected account's
+    # entry outlives it; the agency's export finds both through it.
+    agency = models.ForeignKey(
+        Agency, on_delete=models.SET_NULL, null=True, blank=True, related_name="audit_entries"
+    )
     action = models.CharField(max_length=20)
     target = models.CharField(max_length=200, help_text="what was acted on, in words")
     inputs = models.JSONField(default=dict, blank=True)

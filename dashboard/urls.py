@@ -4,6 +4,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from dashboard import pwa_views
+from dashboard.forms import NewPasswordForm, ResetPasswordForm, SignInForm
 from dashboard.health import healthz
 
 urlpatterns = [
@@ -11,14 +12,18 @@ urlpatterns = [
     path(
         "sign-in/",
         auth_views.LoginView.as_view(
-            template_name="dashboard/sign_in.html", redirect_authenticated_user=True
+            template_name="dashboard/sign_in.html",
+            authentication_form=SignInForm,
+            redirect_authenticated_user=True,
         ),
         name="login",
     ),
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "password-reset/",
-        auth_views.PasswordResetView.as_view(template_name="dashboard/password_reset.html"),
+        auth_views.PasswordResetView.as_view(
+            template_name="dashboard/password_reset.html", form_class=ResetPasswordForm
+        ),
         name="password_reset",
     ),
     path(
@@ -31,7 +36,7 @@ urlpatterns = [
     path(
         "password-reset/<uidb64>/<token>/",
         auth_views.PasswordResetConfirmView.as_view(
-            template_name="dashboard/password_reset_confirm.html"
+            template_name="dashboard/password_reset_confirm.html", form_class=NewPasswordForm
         ),
         name="password_reset_confirm",
     ),

@@ -4,7 +4,6 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -12,24 +11,56 @@ from django.views.decorators.debug import sensitive_variables
 from django.views.decorators.http import require_POST, require_safe
 
 import gateway
-from dashboard import connect
-from dashboard.adultwork import (
-    api_client,
-    call_with_token,
-    connect_account,
-    oauth_client,
-    web_deadline,
-)
+from dashboard import connect, services
+from dashboard.adultwork import api_client, oauth_client, web_deadline
 from dashboard.forms import GrantForm, GroupMemberForm, RoleForm, StaffForm
-from dashboard.models import Account, Agency, Grant, StaffMember
-from dashboard.signals import account_connected
+from dashboard.models import Account, Agency, Grant, StaffMember, role_verb
 
 logger = logging.getLogger(__name__)
+
+
+# Views fetch through these, so that what a user may not touch is a 404 like what does not exist.
+
+
+def _account_for_granter(request: HttpRequest, pk: int) -> Account:
+    """The account, if the user may manage who else sees it; 404 for anyone else."""
+    return get_object_or_404(Account.objects.grantable_by(request.user), pk=pk)
+
+
+def _grant_for_granter(request: HttpRequest, pk: int, grant_pk: int) -> Grant:
+    """A grant on an account whose grants the user may manage; 404 for anyone else."""
+    account = _account_for_granter(request, pk)
+    return get_object_or_404(
+        Grant.objects.select_related("user", "account"), pk=grant_pk, account=account
+    )
+
+
+def _agency_of_owner(request: HttpRequest, pk: int) -> Agency:
+    """The agency, if the user owns it; 404 for its staff and everyone else."""
+    return get_object_or_404(Agency, pk=pk, owner=request.user)
+
+
+def _owned_account(request: HttpRequest, pk: int) -> Account:
+    """The account, if the user owns it: the same 404 for staff granted on it as for a
+    stranger's id."""
+    return get_object_or_404(Account, pk=pk, owner=request.user)
+
+
+def _group_manager_of_owner(request: HttpRequest, pk: int) -> Account:
+    """The user's own group manager account; 404 for any other."""
+    return get_object_or_404(Account, pk=pk, owner=request.user, is_group_manager=True)
 
 
 @login_required
 @require_safe
 def account_list(request: HttpRequest) -> HttpResponse:
+    return _account_list_page(request)
+
+
+def _account_list_page(
+    request: HttpRequest, *, member_form: GroupMemberForm | None = None
+) -> HttpResponse:
+    """The accounts page; `member_form` is a group member form back with its errors."""
     # sync_state is the bookings app's record of each account's sync, read here by name only:
     # how the sync stands is part of how the account stands.
     accounts = list(
@@ -40,6 +71,10 @@ def account_list(request: HttpRequest) -> HttpResponse:
     for account in accounts:
         role = roles.get(account.pk)
         account.my_role = Grant.Role(role).label.split(" (")[0].lower() if role else ""
+        if account.is_group_manager and account.owner_id == request.user.pk:
+            account.member_form = GroupMemberForm(manager=account)
+            if member_form is not None and member_form.manager_pk == account.pk:
+                account.member_form = member_form
     return render(
         request,
         "dashboard/accounts.html",
@@ -113,28 +148,16 @@ def connect_callback(request: HttpRequest) -> HttpResponse:
     except gateway.AdultWorkError as error:
         logger.warning("AdultWork sign-in failed: %s", error.message)
         return _not_connected(request, f"AdultWork did not complete the sign-in: {error.message}")
-    existing = (
-        Account.objects.select_related("managed_through__owner")
-        .filter(remote_user_id=identity.user_id)
-        .first()
-    )
-    # A group member's account was only borrowed through its manager's connection: signing in
-    # as it proves it is the signer's, so it moves to them rather than clashing.
-    taken_from_group = existing is not None and not existing.has_own_connection
-    if existing is not None and not taken_from_group and existing.owner_id != request.user.pk:
-        return _not_connected(
-            request,
-            f"{existing.nickname} is already connected by another user of this dashboard. "
-            "Ask them to grant you access instead.",
-        )
-    account = connect_account(owner=request.user, identity=identity, tokens=tokens)
-    transaction.on_commit(lambda: account_connected.send(sender=Account, account=account))
-    if taken_from_group:
-        manager_user = existing.managed_through.owner
+    try:
+        connected = services.account_connect(identity=identity, tokens=tokens, by=request.user)
+    except services.Refused as refused:
+        return _not_connected(request, refused.message)
+    account = connected.account
+    if connected.taken_from is not None:
         keeps = (
             ""
-            if manager_user.pk == request.user.pk
-            else f"; {manager_user.get_username()} keeps read-only access through the group"
+            if connected.taken_from.pk == request.user.pk
+            else f"; {connected.taken_from.get_username()} keeps read-only access through the group"
         )
         messages.success(
             request,
@@ -144,8 +167,8 @@ def connect_callback(request: HttpRequest) -> HttpResponse:
     else:
         messages.success(
             request,
-            f"{account.nickname} is connected{' again' if existing else ''}; its bookings are "
-            "on their way.",
+            f"{account.nickname} is connected{' again' if connected.again else ''}; its "
+            "bookings are on their way.",
         )
     return redirect("accounts:list")
 
@@ -153,19 +176,13 @@ def connect_callback(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def disconnect(request: HttpRequest, pk: int) -> HttpResponse:
-    # Only the owner may disconnect; anyone else gets the same 404 as for a stranger's id.
-    account = get_object_or_404(Account, pk=pk, owner=request.user)
-    nickname = account.nickname
-    account.delete()  # the tokens, the local bookings and the grants go with it
+    account = _owned_account(request, pk)
+    services.account_disconnect(account=account, by=request.user)
     messages.success(
-        request, f"{nickname} is disconnected: its tokens and its bookings here are deleted."
+        request,
+        f"{account.nickname} is disconnected: its tokens and its bookings here are deleted.",
     )
     return redirect("accounts:list")
-
-
-def _account_for_granter(request: HttpRequest, pk: int) -> Account:
-    """The account, if the user may manage who else sees it; 404 for anyone else."""
-    return get_object_or_404(Account.objects.grantable_by(request.user), pk=pk)
 
 
 @login_required
@@ -173,19 +190,19 @@ def account_access(request: HttpRequest, pk: int) -> HttpResponse:
     account = _account_for_granter(request, pk)
     form = GrantForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        grantee = form.cleaned_data["username"]
-        if grantee.pk == account.owner_id:
-            form.add_error("username", "That is the account's owner, who has every right already.")
-        else:
-            Grant.objects.update_or_create(
-                user=grantee,
+        try:
+            grant = services.grant_role(
                 account=account,
-                defaults={"role": form.cleaned_data["role"], "granted_by": request.user},
+                user=form.cleaned_data["username"],
+                role=form.cleaned_data["role"],
+                by=request.user,
             )
+        except services.Refused as refused:
+            form.add_error("username", refused.message)
+        else:
             messages.success(
                 request,
-                f"{grantee.get_username()} may now {_role_verb(form.cleaned_data['role'])}"
-                f" {account.nickname}.",
+                f"{grant.user.get_username()} may now {role_verb(grant.role)} {account.nickname}.",
             )
             return redirect("accounts:access", pk=account.pk)
     return render(
@@ -211,51 +228,41 @@ def _with_role_form(grant: Grant) -> Grant:
 @login_required
 @require_POST
 def grant_change(request: HttpRequest, pk: int, grant_pk: int) -> HttpResponse:
-    account = _account_for_granter(request, pk)
-    grant = get_object_or_404(Grant, pk=grant_pk, account=account)
+    grant = _grant_for_granter(request, pk, grant_pk)
     form = RoleForm(request.POST)
     if form.is_valid():
-        grant.role = form.cleaned_data["role"]
-        grant.granted_by = request.user
-        grant.save(update_fields=["role", "granted_by"])
+        services.grant_change(grant=grant, role=form.cleaned_data["role"], by=request.user)
         messages.success(
             request,
-            f"{grant.user.get_username()} may now {_role_verb(grant.role)} {account.nickname}.",
+            f"{grant.user.get_username()} may now {role_verb(grant.role)} "
+            f"{grant.account.nickname}.",
         )
     else:
         messages.error(request, "Choose viewer, manager or owner.")
-    return redirect("accounts:access", pk=account.pk)
+    return redirect("accounts:access", pk=grant.account_id)
 
 
 @login_required
 @require_POST
 def grant_revoke(request: HttpRequest, pk: int, grant_pk: int) -> HttpResponse:
-    account = _account_for_granter(request, pk)
-    grant = get_object_or_404(Grant, pk=grant_pk, account=account)
-    grant.delete()
+    grant = _grant_for_granter(request, pk, grant_pk)
+    services.grant_revoke(grant=grant, by=request.user)
     messages.success(
-        request, f"{grant.user.get_username()} no longer has access to {account.nickname}."
+        request,
+        f"{grant.user.get_username()} no longer has access to {grant.account.nickname}.",
     )
-    return redirect("accounts:access", pk=account.pk)
-
-
-def _role_verb(role: str) -> str:
-    return {
-        Grant.Role.VIEWER: "see",
-        Grant.Role.MANAGER: "see and act for",
-        Grant.Role.OWNER: "act for and manage access to",
-    }[role]
+    return redirect("accounts:access", pk=grant.account_id)
 
 
 @login_required
 def agency_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    agency = get_object_or_404(Agency, pk=pk, owner=request.user)
+    agency = _agency_of_owner(request, pk)
     form = StaffForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        StaffMember.objects.get_or_create(agency=agency, user=form.cleaned_data["username"])
-        messages.success(
-            request, f"{form.cleaned_data['username'].get_username()} joined the staff."
+        member = services.staff_add(
+            agency=agency, user=form.cleaned_data["username"], by=request.user
         )
+        messages.success(request, f"{member.user.get_username()} joined the staff.")
         return redirect("accounts:agency", pk=agency.pk)
     return render(
         request,
@@ -272,11 +279,11 @@ def agency_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def staff_remove(request: HttpRequest, pk: int, user_pk: int) -> HttpResponse:
-    agency = get_object_or_404(Agency, pk=pk, owner=request.user)
-    member = get_object_or_404(StaffMember, agency=agency, user_id=user_pk)
-    # Leaving the agency ends every grant on its accounts, at once.
-    Grant.objects.filter(user_id=user_pk, account__agency=agency).delete()
-    member.delete()
+    agency = _agency_of_owner(request, pk)
+    member = get_object_or_404(
+        StaffMember.objects.select_related("user"), agency=agency, user_id=user_pk
+    )
+    services.staff_remove(member=member, by=request.user)
     messages.success(request, f"{member.user.get_username()} left the staff; their grants ended.")
     return redirect("accounts:agency", pk=agency.pk)
 
@@ -285,46 +292,24 @@ def staff_remove(request: HttpRequest, pk: int, user_pk: int) -> HttpResponse:
 @require_POST
 def group_member_add(request: HttpRequest, pk: int) -> HttpResponse:
     """A group manager adds a member's account, read through the manager's connection."""
-    manager = get_object_or_404(Account, pk=pk, owner=request.user, is_group_manager=True)
-    form = GroupMemberForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "Give the member's AdultWork user ID and nickname.")
-        return redirect("accounts:list")
-    member_id = form.cleaned_data["user_id"]
-    existing = Account.objects.filter(remote_user_id=member_id).first()
-    if existing is not None and existing.managed_through_id != manager.pk:
-        messages.error(request, f"{existing.nickname} is connected already.")
-        return redirect("accounts:list")
-    try:
-        # The cheapest call that AdultWork answers only for the manager's own members.
-        call_with_token(
-            manager,
-            lambda client: client.list_bookings(
-                service="webcam", direction="made", per_page=1, member_id=member_id
-            ),
-            deadline=web_deadline(),
-        )
-    except gateway.Forbidden:
-        messages.error(request, f"AdultWork says user {member_id} is not in your group.")
-        return redirect("accounts:list")
-    except gateway.AdultWorkError as error:
-        messages.error(request, f"The member could not be checked: {error.message}")
-        return redirect("accounts:list")
-    member, _ = Account.objects.update_or_create(
-        remote_user_id=member_id,
-        defaults={
-            "owner": request.user,
-            "nickname": form.cleaned_data["nickname"],
-            "group_id": manager.group_id,
-            "group_name": manager.group_name,
-            "managed_through": manager,
-            "agency": manager.agency,
-        },
-    )
-    transaction.on_commit(lambda: account_connected.send(sender=Account, account=member))
-    messages.success(
-        request,
-        f"{member.nickname} added: their made bookings are read through your connection. "
-        f"Received bookings and actions need {member.nickname} to connect the account.",
-    )
-    return redirect("accounts:list")
+    manager = _group_manager_of_owner(request, pk)
+    form = GroupMemberForm(request.POST, manager=manager)
+    if form.is_valid():
+        try:
+            member = services.group_member_add(
+                manager=manager,
+                user_id=form.cleaned_data["user_id"],
+                nickname=form.cleaned_data["nickname"],
+                by=request.user,
+            )
+        except services.Refused as refused:
+            form.add_error(None, refused.message)
+        else:
+            messages.success(
+                request,
+                f"{member.nickname} added: their made bookings are read through your "
+                f"connection. Received bookings and actions need {member.nickname} to connect "
+                "the account.",
+            )
+            return redirect("accounts:list")
+    return _account_list_page(request, member_form=form)

@@ -8,6 +8,7 @@ from django.utils.timesince import timesince
 
 from bookings import forms, rules
 from bookings.models import credits_text
+from dashboard.models import AuditEntry
 
 register = template.Library()
 
@@ -100,7 +101,11 @@ def action_label(action: str) -> str:
     try:
         return rules.Action(action).label
     except ValueError:
-        return action
+        # A change of access (a grant, a connection...), which the dashboard records.
+        try:
+            return AuditEntry.AccessAction(action).label
+        except ValueError:
+            return action
 
 
 @register.filter

@@ -4,7 +4,7 @@ import re
 
 from django.urls import reverse
 
-from dashboard.models import Grant
+from dashboard.models import AuditEntry, Grant
 from tests.factories import AccountFactory, BookingFactory, GrantFactory, UserFactory
 
 
@@ -16,6 +16,8 @@ def test_the_owner_grants_a_role_and_the_grantee_sees_the_account_at_once(client
     )
     assert response.status_code == 302
     assert Grant.objects.get(user=newcomer, account=account).role == "viewer"
+    entry = AuditEntry.objects.get(action="grant")
+    assert (entry.user, entry.account, entry.target) == (owner, account, "access of newcomer")
     BookingFactory(account=account, party_nickname="NowVisible")
     client.force_login(newcomer)
     assert "NowVisible" in client.get(reverse("bookings:inbox")).text
@@ -28,6 +30,8 @@ def test_revoking_takes_effect_on_the_next_request(client, owner, staff, account
     grant = Grant.objects.get(user=staff)
     client.force_login(owner)
     client.post(reverse("accounts:grant_revoke", args=[account.pk, grant.pk]))
+    entry = AuditEntry.objects.get(action="revoke")
+    assert (entry.user, entry.account, entry.inputs) == (owner, account, {"was": "manager"})
     client.force_login(staff)
     assert "SoonHidden" not in client.get(reverse("bookings:inbox")).text
 
@@ -38,6 +42,12 @@ def test_changing_a_role_to_viewer_stops_acting(client, owner, staff, account):
     client.post(reverse("accounts:grant_change", args=[account.pk, grant.pk]), {"role": "viewer"})
     grant.refresh_from_db()
     assert grant.role == "viewer"
+    entry = AuditEntry.objects.get(action="regrant")
+    assert (entry.user, entry.account, entry.inputs) == (
+        owner,
+        account,
+        {"role": "viewer", "was": "manager"},
+    )
     booking = BookingFactory(account=account)
     client.force_login(staff)
     response = client.post(reverse("bookings:action", args=[booking.pk, "reject"]), {"reason": "x"})
@@ -74,7 +84,12 @@ def test_an_outsider_cannot_see_or_change_grants(client, outsider, account, staf
     assert client.get(reverse("accounts:access", args=[account.pk])).status_code == 404
     response = client.post(reverse("accounts:grant_revoke", args=[account.pk, grant.pk]))
     assert response.status_code == 404
-    assert Grant.objects.filter(pk=grant.pk).exists()
+    response = client.post(
+        reverse("accounts:grant_change", args=[account.pk, grant.pk]), {"role": "owner"}
+    )
+    assert response.status_code == 404
+    assert Grant.objects.get(pk=grant.pk).role == "manager"
+    assert not AuditEntry.objects.exists()
 
 
 def test_a_grant_of_another_account_cannot_be_revoked_through_yours(client, owner, account):
@@ -110,3 +125,30 @@ def test_each_grants_role_select_shows_its_role(client, owner, account):
     page = client.get(reverse("accounts:access", args=[account.pk])).text
     form = page[page.index(f'id="grant-{grant.pk}"') :]
     assert re.search(r'<option value="manager" selected>', form)
+
+
+def test_a_role_change_the_form_cannot_read_changes_nothing_and_says_why(
+    client, owner, account, staff
+):
+    grant = Grant.objects.get(user=staff)
+    client.force_login(owner)
+    url = reverse("accounts:grant_change", args=[account.pk, grant.pk])
+    response = client.post(url, {"role": "admin"}, follow=True)
+    assert "Choose viewer, manager or owner." in response.text
+    assert Grant.objects.get(pk=grant.pk).role == "manager"
+    assert not AuditEntry.objects.exists()
+
+
+def test_changes_of_access_read_plainly_in_the_audit_log_and_its_filter(
+    client, owner, account, staff
+):
+    grant = Grant.objects.get(user=staff)
+    client.force_login(owner)
+    client.post(reverse("accounts:grant_revoke", args=[account.pk, grant.pk]))
+    page = client.get(reverse("bookings:audit"), {"action": "revoke"}).text
+    assert re.search(r"<strong>owner</strong> Revoke access", page)
+    assert "access of staff" in page
+    assert '<option value="revoke" selected>Revoke access</option>' in page
+    export = client.get(reverse("bookings:audit_export"), {"account": account.pk})
+    rows = b"".join(export.streaming_content).decode().splitlines()
+    assert ",owner,ScarlettLocal,revoke,access of staff,was=manager," in rows[1]

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from bookings.models import Booking
 from dashboard import connect
-from dashboard.models import Account, Connection
+from dashboard.models import Account, AuditEntry, Connection
 from tests.factories import AccountFactory, BookingFactory, GrantFactory, UserFactory
 
 CALLBACK = "http://testserver/accounts/connect/callback/"
@@ -81,6 +81,8 @@ def test_connecting_stores_the_account_and_starts_the_first_sync(
     assert account.group_name == "Velvet Rooms"
     assert Connection.objects.get(account=account).access_token
     assert Booking.objects.filter(account=account).exists()
+    entry = AuditEntry.objects.get(action="connect")
+    assert (entry.user, entry.account, entry.outcome) == (owner, account, "done")
     [exchange] = token_calls(sandbox)
     assert exchange["body"]["grant_type"] == "authorization_code"
     assert exchange["body"]["code_verifier"]
@@ -168,6 +170,7 @@ def test_an_account_connected_by_someone_else_is_not_taken_over(
     assert (response.status_code, response.url) == (302, reverse("accounts:list"))
     assert "already connected by another user" in client.get(response.url).text
     assert Account.objects.get().owner == outsider
+    assert not AuditEntry.objects.exists()
 
 
 def test_disconnect_deletes_tokens_and_bookings_for_the_owner_only(
@@ -186,6 +189,8 @@ def test_disconnect_deletes_tokens_and_bookings_for_the_owner_only(
     assert not Account.objects.filter(pk=account.pk).exists()
     assert not Booking.objects.exists()
     assert not Connection.objects.exists()
+    entry = AuditEntry.objects.get(action="disconnect")
+    assert (entry.user, entry.account_nickname) == (owner, "ScarlettLocal")
 
 
 def test_the_accounts_page_lists_owned_and_granted_accounts(

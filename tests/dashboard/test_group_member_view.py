@@ -1,11 +1,13 @@
 """A group manager adds a member's account, read through the manager's connection."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
 from bookings.models import Booking
 from bookings.sync import sync_account
-from dashboard.models import Account
+from dashboard.models import Account, AuditEntry
 from tests.conftest import connect
 
 
@@ -30,6 +32,8 @@ def test_a_manager_adds_a_member_whose_made_bookings_come_through_the_group_twin
     assert response.status_code == 302
     member = Account.objects.get(nickname="JadeMoon")
     assert member.managed_through == desk
+    entry = AuditEntry.objects.get(action="member_add")
+    assert (entry.user, entry.account, entry.outcome) == (owner, member, "done")
     assert not member.has_own_connection
     directions = set(Booking.objects.filter(account=member).values_list("direction", flat=True))
     assert directions == {"made"}
@@ -57,12 +61,34 @@ def test_the_dashboard_says_plainly_what_needs_the_members_own_connection(
     assert "must connect the account to act" in response.headers["HX-Trigger"]
 
 
-def test_someone_outside_the_group_is_refused(client, owner, desk, sandbox_users):
+def test_someone_outside_the_group_is_refused_at_the_form_with_what_was_typed(
+    client, owner, desk, sandbox_users
+):
     client.force_login(owner)
-    add(client, desk, sandbox_users["IvyBlaze"])
+    ivy = sandbox_users["IvyBlaze"]
+    page = add(client, desk, ivy).text
     assert not Account.objects.filter(nickname="IvyBlaze").exists()
-    page = client.get(reverse("accounts:list")).text
-    assert "is not in your group" in page
+    form = page[page.index('class="member-add" open') :]
+    assert "is not in your group" in form
+    assert f'value="{ivy["UserID"]}"' in form
+    assert 'value="IvyBlaze"' in form
+    entry = AuditEntry.objects.get(action="member_add")
+    assert (entry.user, entry.account, entry.outcome) == (owner, desk, "refused")
+
+
+def test_a_member_form_with_a_bad_user_id_comes_back_with_its_error_not_a_500(client, owner, desk):
+    client.force_login(owner)
+    response = client.post(
+        reverse("accounts:member_add", args=[desk.pk]),
+        {"user_id": "12abc", "nickname": "Someone"},
+    )
+    assert response.status_code == 200
+    page = response.text
+    assert re.search(rf'id="member-{desk.pk}-user_id_error"[^>]*>Enter a whole number', page)
+    assert f'aria-describedby="member-{desk.pk}-user_id_error"' in page
+    assert 'value="12abc"' in page
+    assert 'value="Someone"' in page
+    assert not AuditEntry.objects.exists()
 
 
 def test_only_the_managers_owner_may_add_members(client, outsider, desk, sandbox_users):

@@ -37,7 +37,7 @@ import gateway.parsing
 from bookings.models import Booking
 from bookings.rules import allowed_actions
 from bookings.sync import sync_account
-from dashboard import adultwork, connect, crypto, views
+from dashboard import adultwork, connect, crypto, services, views
 from dashboard.models import Connection
 from tests.conftest import connect as connect_with_sandbox_tokens
 
@@ -460,6 +460,7 @@ def marked_sensitive(function) -> bool:
         adultwork.api_client,
         adultwork.store_connection,
         adultwork.connect_account,
+        services.account_connect,
         adultwork.fresh_access_token,
         adultwork.TokenCaller.call,
         adultwork.TokenCaller._replace,

@@ -1,3 +1,5 @@
+import re
+
 from django.urls import reverse
 
 from tests.factories import UserFactory
@@ -23,6 +25,32 @@ def test_a_wrong_password_says_so_without_saying_which_part(client, db):
     response = client.post(reverse("login"), {"username": "performer", "password": "nope"})
     assert response.status_code == 200
     assert "do not match" in response.text
+
+
+def test_the_sign_in_form_comes_back_with_the_username_typed_but_never_the_password(client, db):
+    UserFactory(username="performer")
+    page = client.post(reverse("login"), {"username": "performer", "password": "nope"}).text
+    assert re.search(r'<label for="id_username">Username</label>', page)
+    assert re.search(r'<input type="text" name="username" [^>]*value="performer"', page)
+    assert re.search(r'name="username"[^>]*autocomplete="username"', page)
+    assert re.search(r'name="password"[^>]*autocomplete="current-password"', page)
+    assert "nope" not in page
+
+
+def test_a_new_password_that_does_not_match_is_refused_at_its_field(client, db, mailoutbox):
+    UserFactory(username="forgetful", email="forgetful@example.com")
+    client.post(reverse("password_reset"), {"email": "forgetful@example.com"})
+    link = next(line for line in mailoutbox[0].body.splitlines() if "/password-reset/" in line)
+    form = client.get(link[link.index("/password-reset/") :].strip(), follow=True)
+    page = client.post(
+        form.redirect_chain[-1][0],
+        {"new_password1": "a-much-better-pass-42", "new_password2": "something-else-42"},
+    ).text
+    assert '<label for="id_new_password2">The same again</label>' in page
+    assert re.search(r'id="id_new_password2_error"[^>]*>The two password fields', page)
+    assert 'aria-describedby="id_new_password2_error"' in page
+    assert 'aria-describedby="id_new_password1_helptext"' in page
+    assert "<ul>" not in page[page.index("id_new_password1_helptext") :]
 
 
 def test_signing_out_takes_a_post_and_ends_the_session(client, db):
