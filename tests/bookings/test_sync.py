@@ -122,6 +122,14 @@ def test_the_command_refuses_an_unknown_account(db):
         call_command("sync_bookings", account=424242)
 
 
+def test_the_command_refuses_an_account_with_no_connection(db):
+    from tests.factories import AccountFactory
+
+    unconnected = AccountFactory()
+    with pytest.raises(CommandError, match="No connected account"):
+        call_command("sync_bookings", account=unconnected.pk)
+
+
 def test_a_sync_leaves_the_claim_of_an_action_in_flight_alone(performer):
     from django.utils import timezone
 
