@@ -120,6 +120,9 @@ class Account(models.Model):
 
     objects = AccountQuerySet.as_manager()
 
+    # Why an account is marked reconnect_needed, as every page and message says it.
+    RECONNECT_REASON = "AdultWork no longer accepts this account's connection"
+
     class Meta:
         ordering = ["nickname", "pk"]
 
