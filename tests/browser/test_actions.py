@@ -24,11 +24,7 @@ AUDIT = "/bookings/audit/"
 MARK = "window.__noPageLoad"
 
 
-@pytest.fixture(autouse=True)
-def no_console_errors_or_csp_violations(browser_problems):
-    yield
-    problems = browser_problems.of("csp", "console", "uncaught")
-    assert not problems, "\n".join(problems)
+pytestmark = pytest.mark.usefixtures("no_page_problems")
 
 
 # --- choosing bookings -------------------------------------------------------------------

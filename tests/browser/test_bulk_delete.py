@@ -26,11 +26,7 @@ from tests.browser.test_actions import (
 DELETE_PATH = "/v1/Webcam/DeleteReceivedBookings"
 
 
-@pytest.fixture(autouse=True)
-def no_console_errors_or_csp_violations(browser_problems):
-    yield
-    problems = browser_problems.of("csp", "console", "uncaught")
-    assert not problems, "\n".join(problems)
+pytestmark = pytest.mark.usefixtures("no_page_problems")
 
 
 def finished(account, count: int) -> list[Booking]:
