@@ -47,23 +47,13 @@ from typing import Any
 import requests
 
 from bench.report import Figure, load_average, print_table, progress
+from chromium import CHROMIUM, CHROMIUM_ARGS, chromium_installed
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 LOGS = BASE_DIR / "var" / "bench" / "browser"
 NODE_DIR = BASE_DIR / "var" / "node"  # npm ci's node_modules, outside git (/var/ is ignored)
 PACKAGE_FILES = ("package.json", "package-lock.json")
 
-CHROMIUM = "/usr/bin/chromium"
-# As tests/browser/conftest.py launches it.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 LIGHTHOUSE_CHROME_FLAGS = "--headless=new --no-sandbox --disable-gpu"
 LIGHTHOUSE_CATEGORIES = ("performance", "accessibility", "best-practices")
 LIGHTHOUSE_RUNS_ON_MISS = 3  # a page whose performance misses is run again, the median counts
@@ -210,7 +200,7 @@ def run(*, lighthouse: bool = True) -> list[tuple[str, list[Figure]]]:
     LOGS.mkdir(parents=True, exist_ok=True)
     for old in [*LOGS.glob("*.log"), *LOGS.glob("lighthouse-*.json"), *LOGS.glob("*.png")]:
         old.unlink()
-    if not (os.path.isfile(CHROMIUM) and os.access(CHROMIUM, os.X_OK)):
+    if not chromium_installed():
         return _not_run(f"Debian's chromium is not at {CHROMIUM}: run `make browser` as root.")
     workdir = Path(tempfile.mkdtemp(prefix="aw-bench-browser-"))
     try:

@@ -47,10 +47,8 @@ def due_account_ids(now: datetime | None = None) -> list[int]:
     """Connected accounts whose next sync time has come and that have no sync queued."""
     now = now or timezone.now()
     return list(
-        Account.objects.filter(
-            Q(connection__isnull=False) | Q(managed_through__isnull=False),
-            reconnect_needed=False,
-        )
+        Account.objects.connected()
+        .filter(reconnect_needed=False)
         .filter(
             Q(sync_state__isnull=True)
             | (

@@ -63,28 +63,22 @@ def booking_act(
     # entry of what is about to be sent (both must be there before AdultWork is called), and
     # afterwards AdultWork's answer stored with the claim given back and the entry completed.
     with transaction.atomic():
-        claimed = _claim(booking)
-        if not claimed:
-            result = ActionResult(Outcome.REFUSED, BUSY, booking)
+        claimed, reason_not = _claim_and_check(booking, action, now or timezone.now())
+        status_before = booking.status
+        if reason_not:
+            result = ActionResult(Outcome.REFUSED, reason_not, booking)
         else:
-            _reread_row(booking)
-            status_before = booking.status
-            if reason_not := _no_own_connection(booking.account) or refusal(
-                action, booking, now or timezone.now()
-            ):
-                result = ActionResult(Outcome.REFUSED, reason_not, booking)
-            else:
-                if action is Action.ACCEPT:
-                    # Beside the credits asked, what the client offered: the row keeps only
-                    # the credits agreed, and earnings tells a counter-offer by the two.
-                    inputs[OFFERED_KEY] = format(booking.credits.normalize(), "f")
-                sent = _audit_sent(
-                    user=user,
-                    booking=booking,
-                    action=action,
-                    inputs=inputs,
-                    status_before=status_before,
-                )
+            if action is Action.ACCEPT:
+                # Beside the credits asked, what the client offered: the row keeps only the
+                # credits agreed, and earnings tells a counter-offer by the two.
+                inputs[OFFERED_KEY] = format(booking.credits.normalize(), "f")
+            sent = _audit_sent(
+                user=user,
+                booking=booking,
+                action=action,
+                inputs=inputs,
+                status_before=status_before,
+            )
     answer = None
     try:
         if result is None:
@@ -127,17 +121,17 @@ def bookings_delete(
     deadline = web_deadline()
     pks = [b.pk for b in bookings]  # delete() clears a model's pk; keep the originals
     results: dict[int, ActionResult] = {}
-    before = {b.pk: b.status for b in bookings}
-    claimed = [b for b in bookings if _claim(b)]
+    before: dict[int, str] = {}
+    claimed: list[int] = []
     groups: dict[tuple[int, str, str], list[Booking]] = {}
     sent: dict[int, AuditEntry] = {}
     try:
-        for booking in claimed:
-            _reread_row(booking)
+        for booking in bookings:
+            held, reason_not = _claim_and_check(booking, Action.DELETE, now)
+            if held:
+                claimed.append(booking.pk)
             before[booking.pk] = booking.status
-            if reason_not := _no_own_connection(booking.account) or refusal(
-                Action.DELETE, booking, now
-            ):
+            if reason_not:
                 results[booking.pk] = ActionResult(Outcome.REFUSED, reason_not, booking)
             else:
                 key = (booking.account_id, booking.service, booking.direction)
@@ -158,10 +152,10 @@ def bookings_delete(
                 _delete_group(members, service=service, direction=direction, deadline=deadline)
             )
     finally:
-        _release([pk for pk, b in zip(pks, bookings, strict=True) if b in claimed])
+        _release(claimed)
     ordered = []
     for pk, booking in zip(pks, bookings, strict=True):
-        result = results.get(pk) or ActionResult(Outcome.REFUSED, BUSY, booking)
+        result = results[pk]
         _audit(
             user=user,
             booking=booking,
@@ -216,6 +210,16 @@ def _reread_row(booking: Booking) -> None:
     booking.refresh_from_db(fields=_OWN_COLUMNS)
 
 
+def _claim_and_check(booking: Booking, action: Action, now: datetime) -> tuple[bool, str | None]:
+    """Claim the booking against a second tap, re-read its row now that it is held, and ask
+    the rules of that row: whether this request holds the claim (it must give it back), and
+    why the action may not be sent (None when it may)."""
+    if not _claim(booking):
+        return False, BUSY
+    _reread_row(booking)
+    return True, _no_own_connection(booking.account) or refusal(action, booking, now)
+
+
 def _claim(booking: Booking) -> bool:
     """Atomically mark the booking as in flight; False when another request holds it."""
     now = timezone.now()
@@ -230,7 +234,7 @@ def _release(pks: list[int]) -> None:
 
 
 def _failure(
-    booking: Booking, action: Action, error: Exception, deadline: gateway.Deadline
+    booking: Booking, action: Action, error: gateway.AdultWorkError, deadline: gateway.Deadline
 ) -> ActionResult:
     """The answer for each way a call can fail, the row re-read (within what is left of the
     deadline) where that tells us more."""
@@ -381,7 +385,7 @@ def _unknown_outcome(
     if not reread:
         return ActionResult(
             Outcome.UNKNOWN,
-            f"{_text(error)} The booking could not be read again either; it is shown as it was.",
+            f"{error.message} The booking could not be read again either; it is shown as it was.",
             booking,
         )
     if booking.status != before:
@@ -397,10 +401,6 @@ def _unknown_outcome(
         f"{booking.status.lower()}: nothing seems to have changed. Try again if you still want to.",
         booking,
     )
-
-
-def _text(error: Exception) -> str:
-    return getattr(error, "message", None) or str(error)
 
 
 # What the audit log says of an action sent to AdultWork until its answer is recorded: if the

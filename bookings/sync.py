@@ -666,6 +666,22 @@ def retry_delay(error: gateway.AdultWorkError | None, *, failures: int) -> timed
 
 
 def full_sync_due(state: SyncState | None, *, now: datetime) -> bool:
+    """A full sync (every page, not only the open ones) once a full interval has passed since
+    the last one, and first of all."""
     if state is None or state.last_full_at is None:
         return True
     return state.last_full_at <= now - timedelta(seconds=settings.SYNC_FULL_INTERVAL_SECONDS)
+
+
+# How many long intervals a copy may miss before the pages call it out of date.
+STALE_AFTER_INTERVALS = 3
+
+
+def is_stale(synced_at: datetime | None, *, now: datetime) -> bool:
+    """An account's copy last synced more than three long intervals ago: the worker is behind,
+    or stopped. A copy never synced is "not synced yet", not stale."""
+    if synced_at is None:
+        return False
+    return now - synced_at > STALE_AFTER_INTERVALS * timedelta(
+        seconds=settings.SYNC_INTERVAL_LONG_SECONDS
+    )

@@ -171,10 +171,10 @@ def fresh_access_token(
             )
             connection.save()
             return tokens.access_token
-    except ReconnectNeeded:
+    except ReconnectNeeded as error:
         # Outside the transaction above, so that the mark survives its rollback.
         mark_reconnect_needed(account)
-        raise
+        raise ReconnectNeeded(RECONNECT, status=error.status) from error
 
 
 def client_for(account: Account) -> AdultWorkClient:
@@ -186,7 +186,7 @@ def mark_reconnect_needed(account: Account) -> None:
     account.reconnect_needed = True
 
 
-RECONNECT = "AdultWork no longer accepts this account's sign-in: reconnect this account."
+RECONNECT = f"{Account.RECONNECT_REASON}: reconnect this account."
 NOT_ANSWERING = "AdultWork is not answering, so nothing was sent: try again in a few minutes."
 
 

@@ -10,6 +10,11 @@ from dashboard import crypto
 
 
 class AccountQuerySet(models.QuerySet["Account"]):
+    def connected(self) -> "AccountQuerySet":
+        """Accounts whose bookings can be read: with a connection of their own, or group
+        members read through their group manager's."""
+        return self.filter(Q(connection__isnull=False) | Q(managed_through__isnull=False))
+
     def visible_to(self, user) -> "AccountQuerySet":
         """Accounts the user owns or holds any grant on."""
         if not user.is_authenticated:
@@ -114,6 +119,9 @@ class Account(models.Model):
     connected_at = models.DateTimeField(default=timezone.now)
 
     objects = AccountQuerySet.as_manager()
+
+    # Why an account is marked reconnect_needed, as every page and message says it.
+    RECONNECT_REASON = "AdultWork no longer accepts this account's connection"
 
     class Meta:
         ordering = ["nickname", "pk"]

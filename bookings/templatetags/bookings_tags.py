@@ -2,11 +2,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django import template
-from django.conf import settings
 from django.utils import timezone
 from django.utils.timesince import timesince
 
-from bookings import forms, rules
+from bookings import forms, rules, sync
 from bookings.models import credits_text
 from dashboard.models import AuditEntry
 
@@ -110,9 +109,7 @@ def action_label(action: str) -> str:
 
 @register.filter
 def is_stale(moment: datetime | None) -> bool:
-    """Older than three long sync intervals: the worker is behind, or stopped."""
-    interval = timedelta(seconds=settings.SYNC_INTERVAL_LONG_SECONDS)
-    return moment is not None and timezone.now() - moment > 3 * interval
+    return sync.is_stale(moment, now=timezone.now())
 
 
 @register.filter

@@ -1,3 +1,4 @@
+import re
 from datetime import timedelta
 
 import pytest
@@ -18,6 +19,20 @@ LISTS = [
 
 def list_url(service=Service.WEBCAM, direction=Direction.RECEIVED) -> str:
     return reverse("bookings:list", args=[service, direction])
+
+
+def test_each_list_is_titled_and_the_switcher_names_every_list_shortly(client, owner, account):
+    client.force_login(owner)
+    response = client.get(list_url(Service.PHONECHAT, Direction.MADE))
+    assert "<h1>PhoneChat bookings made</h1>" in response.text
+    switcher = re.findall(r'<a href="/bookings/[a-z]+/[a-z]+/"[^>]*>([^<]+)</a>', response.text)
+    assert switcher[:4] == [
+        "Webcam received",
+        "Webcam made",
+        "PhoneChat received",
+        "PhoneChat made",
+    ]
+    assert 'aria-current="page">PhoneChat made</a>' in response.text
 
 
 @pytest.mark.parametrize(("service", "direction"), LISTS)

@@ -12,10 +12,11 @@ from django.tasks import task_backends
 from django.tasks.signals import task_enqueued
 from django.utils import timezone
 
+from bookings import tasks
 from bookings.models import Direction, Status, SyncRun, SyncState
 from bookings.schedule import due_account_ids, enqueue_due, release, request_sync
-from bookings.sync import SyncFailed, sync_account, sync_interval
-from bookings.tasks import sync_account_task
+from bookings.sync import SyncFailed, full_sync_due, sync_account, sync_interval
+from bookings.tasks import enqueue_due_syncs, sync_account_task
 from dashboard.models import Account
 from tests.conftest import connect
 from tests.factories import AccountFactory, BookingFactory, ConnectionFactory, UserFactory
@@ -135,6 +136,54 @@ def test_schedulers_ticking_in_threads_at_once_queue_one_sync_per_account(queue)
         task_enqueued.disconnect(count)
     assert errors == []
     assert Counter(enqueued) == {account.pk: 1 for account in accounts}
+
+
+# --- the scheduler's tick ----------------------------------------------------------------------
+
+
+def test_the_scheduler_enqueues_the_tick_every_sync_tick_seconds(queue, settings):
+    from apscheduler.triggers.interval import IntervalTrigger
+    from crontask import scheduler
+
+    [job] = [job for job in scheduler.get_jobs() if job.name == "enqueue_due_syncs"]
+    assert isinstance(job.trigger, IntervalTrigger)
+    assert job.trigger.interval == timedelta(seconds=settings.SYNC_TICK_SECONDS)
+
+    job.func()  # what the scheduler does when the interval has passed
+
+    [tick] = queue.results
+    assert tick.task.func is enqueue_due_syncs.func
+
+
+def test_a_tick_enqueues_one_sync_per_due_account_and_none_for_the_others(db, queue):
+    due, later = connected(), connected()
+    SyncState.objects.create(account=later, next_sync_at=timezone.now() + timedelta(minutes=5))
+    connected(reconnect_needed=True)
+
+    assert enqueue_due_syncs.call() == {"enqueued": [due.pk]}
+    assert enqueue_due_syncs.call() == {"enqueued": []}
+    assert queued(queue) == {due.pk: 1}
+    [sync] = [r for r in queue.results if r.task.func is sync_account_task.func]
+    assert sync.args == [due.pk, False]  # the task decides itself whether it is a full one
+
+
+def test_an_account_whose_sync_is_running_is_neither_due_nor_enqueued_again(db, queue, monkeypatch):
+    account = connected()
+    request_sync(account.pk)
+    seen_while_running = {}
+
+    def running(*, account, full):
+        seen_while_running["due"] = due_account_ids()
+        seen_while_running["requested"] = request_sync(account.pk)
+        seen_while_running["ticked"] = enqueue_due()
+        return None
+
+    monkeypatch.setattr(tasks, "sync_account", running)
+    sync_account_task.call(account.pk)
+
+    assert seen_while_running == {"due": [], "requested": False, "ticked": []}
+    assert queued(queue) == {account.pk: 1}
+    assert state(account).queued_at is None  # released when the task ended
 
 
 # --- which accounts are due -------------------------------------------------------------------
@@ -348,6 +397,17 @@ def test_a_full_sync_is_due_once_the_last_one_is_older_than_the_full_interval(pe
     run = SyncRun.objects.latest()
     assert run.full
     assert state(performer).last_full_at == run.started_at
+
+
+def test_a_full_sync_is_due_first_and_then_once_a_full_interval_has_passed(db, settings):
+    settings.SYNC_FULL_INTERVAL_SECONDS = 24 * 60 * 60
+    day = timedelta(days=1)
+    now = timezone.now()
+    assert full_sync_due(None, now=now)
+    never = SyncState(account=connected())
+    assert full_sync_due(never, now=now)
+    assert not full_sync_due(SyncState(last_full_at=now - day + timedelta(seconds=1)), now=now)
+    assert full_sync_due(SyncState(last_full_at=now - day), now=now)
 
 
 def test_a_requested_sync_runs_and_frees_the_account_for_the_next_one(performer):

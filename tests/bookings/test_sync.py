@@ -1,10 +1,13 @@
+from datetime import timedelta
+
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import timezone
 
 from bookings.models import Booking, Direction, Service, SyncRun
-from bookings.sync import SyncFailed, sync_account
+from bookings.sync import SyncFailed, is_stale, sync_account
+from bookings.templatetags import bookings_tags
 from tests.conftest import connect
 
 # Columns that a sync refreshes on every run by design; `changed_at` is not among them: it
@@ -75,7 +78,7 @@ def test_a_later_sync_stops_once_past_the_oldest_open_booking(performer, sandbox
     sync_account(account=performer)
     pages_first = SyncRun.objects.latest().pages_read
     sync_account(account=performer)
-    assert SyncRun.objects.latest().pages_read <= pages_first
+    assert SyncRun.objects.latest().pages_read < pages_first
 
 
 def test_a_status_changed_remotely_reaches_the_local_copy(performer, sandbox):
@@ -119,6 +122,14 @@ def test_the_command_refuses_an_unknown_account(db):
         call_command("sync_bookings", account=424242)
 
 
+def test_the_command_refuses_an_account_with_no_connection(db):
+    from tests.factories import AccountFactory
+
+    unconnected = AccountFactory()
+    with pytest.raises(CommandError, match="No connected account"):
+        call_command("sync_bookings", account=unconnected.pk)
+
+
 def test_a_sync_leaves_the_claim_of_an_action_in_flight_alone(performer):
     from django.utils import timezone
 
@@ -157,3 +168,26 @@ def test_the_upsert_sends_each_value_as_the_models_fields_would(performer):
         }
         django = [f.get_db_prep_save(values[f.name], connection) for f in _UPSERT_COLUMNS]
         assert [str(v) for v in fast] == [str(v) for v in django]
+
+
+# --- when the copy is out of date ---------------------------------------------------------------
+
+
+def test_a_copy_is_stale_only_once_more_than_three_long_intervals_have_passed(settings):
+    settings.SYNC_INTERVAL_LONG_SECONDS = 600
+    now = timezone.now()
+    three = timedelta(seconds=3 * 600)
+    assert not is_stale(now, now=now)
+    assert not is_stale(now - three, now=now)
+    assert is_stale(now - three - timedelta(microseconds=1), now=now)
+
+
+def test_a_copy_never_synced_is_not_stale_but_not_synced_yet():
+    assert not is_stale(None, now=timezone.now())
+
+
+def test_the_pages_mark_a_stale_copy_by_the_same_rule(settings):
+    settings.SYNC_INTERVAL_LONG_SECONDS = 600
+    assert bookings_tags.is_stale(timezone.now() - timedelta(seconds=1801))
+    assert not bookings_tags.is_stale(timezone.now() - timedelta(seconds=1790))
+    assert not bookings_tags.is_stale(None)

@@ -41,3 +41,21 @@ def test_an_outsider_sees_nothing_of_another_accounts_failure(client, failing, o
     client.force_login(outsider)
     assert "Last sync failed" not in client.get(reverse("bookings:inbox")).text
     assert "Last sync failed" not in client.get(reverse("accounts:list")).text
+
+
+@pytest.mark.parametrize("who", ["owner", "staff"])
+def test_an_account_to_reconnect_says_why_on_the_lists_and_the_accounts_page(
+    client, owner, account, who
+):
+    from dashboard.models import Account
+
+    Account.objects.filter(pk=account.pk).update(reconnect_needed=True)
+    user = owner
+    if who == "staff":
+        user = GrantFactory(account=account, role=Grant.Role.VIEWER).user
+    client.force_login(user)
+    for url in (reverse("bookings:inbox"), reverse("accounts:list")):
+        text = client.get(url).text
+        assert f"{Account.RECONNECT_REASON}." in text.replace("&#x27;", "'"), url
+    inbox = client.get(reverse("bookings:inbox")).text
+    assert ("Ask its owner to reconnect it." in inbox) is (who == "staff")

@@ -1,14 +1,19 @@
 """What the browser tests share besides fixtures: the pages, reading rows off a page, choosing
-a filter, and filling the local copy from the sandbox."""
+a filter, filling the local copy from the sandbox, choosing the bookings a test acts on, and
+acting on a row."""
 
 import re
 import socket
 from collections import defaultdict
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
-from playwright.sync_api import Locator, Page
+from django.utils import timezone
+from playwright.sync_api import Locator, Page, expect
 
+from bookings.models import Booking, Direction, Service, Status
+from bookings.rules import allowed_actions
+from bookings.selectors import PAGE_SIZE, booking_list
 from bookings.sync import sync_account
 from dashboard.models import Account
 from tests.conftest import connect
@@ -30,6 +35,9 @@ LISTS = [
     ("phonechat", "made"),
 ]
 INBOX = "/bookings/"
+AUDIT = "/bookings/audit/"
+# Set on `window` before an action and read after it: a full page load would lose it.
+MARK = "window.__noPageLoad"
 LIST_PATHS = [f"/bookings/{service}/{direction}/" for service, direction in LISTS]
 LIST_TITLES = {
     ("webcam", "received"): "Webcam bookings received",
@@ -134,3 +142,90 @@ def url_with(**params: str) -> re.Pattern:
         rf"(?=.*[?&]{re.escape(k)}={re.escape(v)}(&|$))" for k, v in params.items()
     )
     return re.compile(rf"^{lookaheads}.*$")
+
+
+# --- choosing the bookings a test acts on ---------------------------------------------------
+
+
+def list_url(service: str, direction: str) -> str:
+    return f"/bookings/{service}/{direction}/"
+
+
+def first_page(account: Account, service: str, direction: str) -> list[Booking]:
+    """The bookings the list shows first, in its order (the default sort)."""
+    return list(booking_list(accounts=[account], service=service, direction=direction)[:PAGE_SIZE])
+
+
+def bookable(account: Account, action: str, service: str, direction: str) -> Booking:
+    """A booking on the first page of its list on which the rules allow `action`."""
+    now = timezone.now()
+    for booking in first_page(account, service, direction):
+        if action in allowed_actions(booking, now):
+            return booking
+    raise LookupError(f"the demo data shows no {service} {direction} booking to {action}")
+
+
+def finished_on_first_page(account: Account) -> list[Booking]:
+    """The finished bookings (the rules allow deleting them) on the first page of the webcam
+    received list, in its order."""
+    now = timezone.now()
+    shown = first_page(account, "webcam", "received")
+    return [b for b in shown if "delete" in allowed_actions(b, now)]
+
+
+def finished(account: Account, count: int) -> list[Booking]:
+    """The first `count` of finished_on_first_page."""
+    chosen = finished_on_first_page(account)[:count]
+    assert len(chosen) == count, "the demo data has too few finished bookings"
+    return chosen
+
+
+def pending_received(account: Account) -> Booking | None:
+    """The webcam request that must be answered soonest, with ten minutes left to do it."""
+    return (
+        Booking.objects.filter(
+            account=account,
+            service=Service.WEBCAM,
+            direction=Direction.RECEIVED,
+            status=Status.PENDING,
+            accept_by__gt=timezone.now() + timedelta(minutes=10),
+        )
+        .order_by("accept_by")
+        .first()
+    )
+
+
+# --- acting on a row ---------------------------------------------------------------------------
+
+
+def row(page: Page, booking: Booking) -> Locator:
+    return page.locator(f"#booking-{booking.pk}")
+
+
+def toasts(page: Page) -> Locator:
+    return page.locator("#toasts .toast")
+
+
+def open_list(page: Page, service: str, direction: str) -> None:
+    page.goto(list_url(service, direction))
+    page.evaluate(f"{MARK} = true")
+
+
+def expect_no_page_load(page: Page) -> None:
+    assert page.evaluate(MARK) is True, "the page was loaded again"
+
+
+def open_dialog(page: Page, booking: Booking, action: str, title: str) -> Locator:
+    """Tap the action's button on the row; the modal dialog it fetches and opens (the page's
+    one sheet), named by its title."""
+    row(page, booking).locator(f".c-act .action-{action}").click()
+    dialog = page.get_by_role("dialog", name=title)
+    expect(dialog).to_be_visible()
+    expect(dialog.locator("[data-booking]")).to_have_attribute(
+        "data-booking", f"booking-{booking.pk}"
+    )
+    return dialog
+
+
+def remote_posts(sandbox, path: str) -> list[dict]:
+    return [r for r in sandbox.requests() if r["method"] == "POST" and r["path"] == path]

@@ -15,41 +15,25 @@ from playwright.sync_api import Locator, Page, expect
 from bookings import services
 from bookings.models import Booking
 from bookings.rules import Action, allowed_actions
-from bookings.selectors import PAGE_SIZE, booking_list
 from dashboard.models import Account
-from tests.browser.helpers import rows
+from tests.browser.helpers import (
+    AUDIT,
+    bookable,
+    expect_no_page_load,
+    first_page,
+    list_url,
+    open_dialog,
+    open_list,
+    remote_posts,
+    row,
+    rows,
+    toasts,
+)
 
-AUDIT = "/bookings/audit/"
-# Set on `window` before an action and read after it: a full page load would lose it.
-MARK = "window.__noPageLoad"
-
-
-@pytest.fixture(autouse=True)
-def no_console_errors_or_csp_violations(browser_problems):
-    yield
-    problems = browser_problems.of("csp", "console", "uncaught")
-    assert not problems, "\n".join(problems)
+pytestmark = pytest.mark.usefixtures("no_page_problems")
 
 
 # --- choosing bookings -------------------------------------------------------------------
-
-
-def list_url(service: str, direction: str) -> str:
-    return f"/bookings/{service}/{direction}/"
-
-
-def first_page(account: Account, service: str, direction: str) -> list[Booking]:
-    """The bookings the list shows first, in its order (the default sort)."""
-    return list(booking_list(accounts=[account], service=service, direction=direction)[:PAGE_SIZE])
-
-
-def bookable(account: Account, action: str, service: str, direction: str) -> Booking:
-    """A booking on the first page of its list on which the rules allow `action`."""
-    now = timezone.now()
-    for booking in first_page(account, service, direction):
-        if action in allowed_actions(booking, now):
-            return booking
-    raise LookupError(f"the demo data shows no {service} {direction} booking to {action}")
 
 
 def expect_buttons_follow_the_rules(
@@ -72,37 +56,8 @@ def expect_buttons_follow_the_rules(
 # --- reading the page --------------------------------------------------------------------
 
 
-def row(page: Page, booking: Booking) -> Locator:
-    return page.locator(f"#booking-{booking.pk}")
-
-
 def badge(page: Page, booking: Booking) -> Locator:
     return row(page, booking).locator(".badge")
-
-
-def toasts(page: Page) -> Locator:
-    return page.locator("#toasts .toast")
-
-
-def open_list(page: Page, service: str, direction: str) -> None:
-    page.goto(list_url(service, direction))
-    page.evaluate(f"{MARK} = true")
-
-
-def expect_no_page_load(page: Page) -> None:
-    assert page.evaluate(MARK) is True, "the page was loaded again"
-
-
-def open_dialog(page: Page, booking: Booking, action: str, title: str) -> Locator:
-    """Tap the action's button on the row; the modal dialog it fetches and opens (the page's
-    one sheet), named by its title."""
-    row(page, booking).locator(f".c-act .action-{action}").click()
-    dialog = page.get_by_role("dialog", name=title)
-    expect(dialog).to_be_visible()
-    expect(dialog.locator("[data-booking]")).to_have_attribute(
-        "data-booking", f"booking-{booking.pk}"
-    )
-    return dialog
 
 
 def expect_in_details(page: Page, booking: Booking, text: str) -> None:
@@ -131,10 +86,6 @@ def expect_audited(page: Page, booking: Booking, action: str, outcome: str = "Do
         f"booking {booking.remote_id} with {booking.party_nickname}", ignore_case=True
     )
     return entry
-
-
-def remote_posts(sandbox, path: str) -> list[dict]:
-    return [r for r in sandbox.requests() if r["method"] == "POST" and r["path"] == path]
 
 
 # --- received webcam ---------------------------------------------------------------------

@@ -11,7 +11,7 @@ from playwright.sync_api import Page, expect
 
 from bookings.live import live_state
 from bookings.models import Booking, Direction, Service, Status
-from tests.browser.helpers import INBOX, SIZES, rows
+from tests.browser.helpers import INBOX, SIZES, pending_received, rows
 from tests.factories import BookingFactory
 
 ALL_SIZES = ["narrow", "phone", "desktop"]
@@ -92,20 +92,6 @@ def test_a_rows_form_is_fetched_into_the_sheet_when_tapped_and_a_row_is_plain_ma
         f"booking-{booking.pk}"
     )
     assert [r for r in sandbox.requests() if r["method"] == "POST"] == [], "nothing sent"
-
-
-def pending_received(account) -> Booking:
-    return (
-        Booking.objects.filter(
-            account=account,
-            service=Service.WEBCAM,
-            direction=Direction.RECEIVED,
-            status=Status.PENDING,
-            accept_by__gt=timezone.now() + timedelta(minutes=10),
-        )
-        .order_by("accept_by")
-        .first()
-    )
 
 
 @pytest.mark.parametrize("size", ALL_SIZES)

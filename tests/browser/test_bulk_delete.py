@@ -10,37 +10,24 @@ from playwright.sync_api import Page, expect
 
 from bookings.models import Booking
 from bookings.rules import allowed_actions
-from tests.browser.helpers import rows
-from tests.browser.test_actions import (
+from tests.browser.helpers import (
     AUDIT,
     expect_no_page_load,
+    finished,
     first_page,
     list_url,
     open_dialog,
     open_list,
     remote_posts,
     row,
+    rows,
     toasts,
 )
 
 DELETE_PATH = "/v1/Webcam/DeleteReceivedBookings"
 
 
-@pytest.fixture(autouse=True)
-def no_console_errors_or_csp_violations(browser_problems):
-    yield
-    problems = browser_problems.of("csp", "console", "uncaught")
-    assert not problems, "\n".join(problems)
-
-
-def finished(account, count: int) -> list[Booking]:
-    """`count` finished bookings on the first page of the webcam received list."""
-    now = timezone.now()
-    chosen = [
-        b for b in first_page(account, "webcam", "received") if "delete" in allowed_actions(b, now)
-    ][:count]
-    assert len(chosen) == count, "the demo data has too few finished bookings"
-    return chosen
+pytestmark = pytest.mark.usefixtures("no_page_problems")
 
 
 def tick(page: Page, bookings: list[Booking]) -> None:

@@ -7,12 +7,17 @@ focus, so that a screen reader reads the row they land on."""
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from bookings.rules import allowed_actions
-from tests.browser.helpers import INBOX, SIZES, choose, rows, url_with
-from tests.browser.test_actions import first_page, list_url
+from tests.browser.helpers import (
+    INBOX,
+    SIZES,
+    choose,
+    finished_on_first_page,
+    list_url,
+    rows,
+    url_with,
+)
 
 ALL_SIZES = ["narrow", "phone", "desktop"]
 WEBCAM_RECEIVED = list_url("webcam", "received")
@@ -66,17 +71,11 @@ def test_sorting_by_credits_orders_the_rows_both_ways_and_says_so(
     assert credits_shown(page) == most
 
 
-def finished_on_first_page(account) -> list[int]:
-    now = timezone.now()
-    shown = first_page(account, "webcam", "received")
-    return [b.pk for b in shown if "delete" in allowed_actions(b, now)]
-
-
 @pytest.mark.parametrize("size", ALL_SIZES)
 def test_ticking_rows_counts_them_and_the_desk_ticks_a_whole_page_at_once(
     open_page, performer, scarlett, size
 ):
-    finished = finished_on_first_page(scarlett)
+    finished = [b.pk for b in finished_on_first_page(scarlett)]
     assert len(finished) >= 3, "the sandbox seeds finished bookings"
     page = open_page(size, user=performer)
     page.goto(WEBCAM_RECEIVED)
@@ -155,7 +154,7 @@ def row_name(page: Page, row_id: str) -> str:
 def test_x_ticks_the_chosen_finished_booking_and_says_why_it_cannot_tick_another(
     open_page, performer, scarlett
 ):
-    finished = finished_on_first_page(scarlett)
+    finished = [b.pk for b in finished_on_first_page(scarlett)]
     page = open_page("desktop", user=performer)
     page.goto(WEBCAM_RECEIVED)
     rows(page).first.wait_for()

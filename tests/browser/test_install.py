@@ -23,23 +23,14 @@ from dashboard.vapid import generate_key_pair
 from tests.browser.helpers import INBOX, rows
 
 LONDON = ZoneInfo("Europe/London")
-# Chromium's own words for a request made offline (expected while the network is off), and for
-# a push subscription in a context like Playwright's, which Chrome treats as incognito.
-EXPECTED_NOISE = (
-    "ERR_INTERNET_DISCONNECTED",
-    "does not support the Push API in incognito mode",
-)
+pytestmark = pytest.mark.usefixtures("no_page_problems")
 
 
-@pytest.fixture(autouse=True)
-def no_console_errors_or_csp_violations(browser_problems):
-    yield
-    problems = [
-        problem
-        for problem in browser_problems.of("csp", "console", "uncaught")
-        if not any(noise in problem for noise in EXPECTED_NOISE)
-    ]
-    assert not problems, "\n".join(problems)
+@pytest.fixture
+def expected_page_noise() -> tuple[str, ...]:
+    # Chromium's own words for a request made offline (expected while the network is off), and
+    # for a push subscription in a context like Playwright's, which Chrome treats as incognito.
+    return ("ERR_INTERNET_DISCONNECTED", "does not support the Push API in incognito mode")
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from django.utils import timezone
 from bookings.models import Booking, SyncRun
 from bookings.sync import SyncFailed, sync_account
 from dashboard.adultwork import RECONNECT, TokenCaller, call_with_token
-from dashboard.models import Connection
+from dashboard.models import Account, Connection
 from gateway import ReconnectNeeded
 from tests.conftest import connect
 from tests.factories import UserFactory
@@ -118,6 +118,28 @@ def test_a_call_that_fails_for_another_reason_is_not_retried_with_a_new_token(pe
         call_with_token(performer, first_page)
     assert token_calls(sandbox) == []
     assert not reconnect_needed(performer)
+
+
+def test_a_refresh_token_adultwork_no_longer_accepts_asks_to_reconnect_in_the_pages_words(
+    performer, sandbox
+):
+    connection = Connection.objects.get(account=performer)
+    connection.store_tokens(
+        access_token="an-access-token-long-expired",
+        refresh_token="a-refresh-token-adultwork-never-issued",
+        expires_in=0,
+        now=timezone.now(),
+    )
+    connection.save()
+
+    with pytest.raises(ReconnectNeeded) as refused:
+        call_with_token(performer, first_page)
+
+    assert str(refused.value) == RECONNECT
+    assert RECONNECT.startswith(Account.RECONNECT_REASON)
+    assert reconnect_needed(performer)
+    assert len(token_calls(sandbox)) == 1
+    assert list_calls(sandbox) == []
 
 
 def test_a_token_no_key_can_decrypt_asks_for_a_new_sign_in_without_calling(

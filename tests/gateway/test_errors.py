@@ -16,6 +16,7 @@ from gateway import (
     AdultWorkError,
     Forbidden,
     NotFound,
+    NotSent,
     RateLimited,
     ReconnectNeeded,
     Refused,
@@ -189,24 +190,75 @@ def test_a_very_long_remote_message_is_cut_short() -> None:
     assert len(error.message) <= 300
 
 
-def test_every_error_has_a_message_a_permanence_and_a_status() -> None:
-    for cls in (
-        AdultWorkError,
-        TokenExpired,
+# What each error says and whether trying again can help, when it is raised without a message
+# of the remote's: the performer reads exactly this.
+WITHOUT_ARGUMENTS = [
+    (AdultWorkError, "Something went wrong while talking to AdultWork.", False),
+    (TokenExpired, "The connection to AdultWork has expired or was revoked.", False),
+    (
         ReconnectNeeded,
-        Refused,
-        NotFound,
+        "AdultWork no longer accepts this account's connection: please connect the account again.",
+        True,
+    ),
+    (Refused, "AdultWork refused this request.", True),
+    (NotFound, "AdultWork could not find this booking.", True),
+    (
         Forbidden,
+        "AdultWork does not allow this: the connection may lack a permission, "
+        "or you may not manage this group.",
+        True,
+    ),
+    (
         RateLimited,
-        Unavailable,
-        TimedOut,
-        UnreadableAnswer,
-    ):
-        error = cls()
-        assert error.message.endswith(".")
-        assert str(error) == error.message
-        assert isinstance(error.permanent, bool)
-        assert error.status is None
+        "AdultWork is receiving too many requests from this app: try again shortly.",
+        False,
+    ),
+    (Unavailable, "AdultWork cannot be reached right now: try again in a few minutes.", False),
+    (TimedOut, "AdultWork did not answer in time: try again in a few minutes.", False),
+    (NotSent, "AdultWork is too slow to answer right now, so nothing was sent.", False),
+    (UnreadableAnswer, "AdultWork sent an answer this app cannot read.", False),
+]
+
+
+@pytest.mark.parametrize(
+    ("cls", "message", "permanent"),
+    WITHOUT_ARGUMENTS,
+    ids=[c.__name__ for c, *_ in WITHOUT_ARGUMENTS],
+)
+def test_an_error_raised_without_arguments_says_its_own_sentence_and_whether_to_retry(
+    cls: type[AdultWorkError], message: str, permanent: bool
+) -> None:
+    error = cls()
+
+    assert (error.message, str(error), error.permanent, error.status) == (
+        message,
+        message,
+        permanent,
+        None,
+    )
+
+
+def test_every_error_of_the_gateway_is_in_the_table_above() -> None:
+    import gateway
+
+    exported = {
+        value
+        for value in vars(gateway).values()
+        if isinstance(value, type) and issubclass(value, AdultWorkError)
+    }
+    assert exported == {cls for cls, *_ in WITHOUT_ARGUMENTS}
+
+
+def test_a_message_and_status_given_are_kept_and_permanence_can_be_overridden() -> None:
+    error = Unavailable("AdultWork is down for maintenance.", status=503, permanent=True)
+
+    assert (error.message, str(error), error.status, error.permanent) == (
+        "AdultWork is down for maintenance.",
+        "AdultWork is down for maintenance.",
+        503,
+        True,
+    )
+    assert RateLimited(retry_after=5).retry_after == 5
 
 
 # --- calls that got no answer -----------------------------------------------------------------

@@ -1,5 +1,4 @@
 from django.core.management.base import BaseCommand, CommandError
-from django.db.models import Q
 
 from bookings.sync import SyncFailed, sync_account
 from dashboard.models import Account
@@ -15,9 +14,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, account: int | None, full: bool, **options) -> None:
-        accounts = Account.objects.filter(
-            Q(connection__isnull=False) | Q(managed_through__isnull=False)
-        ).select_related("managed_through")
+        accounts = Account.objects.connected().select_related("managed_through")
         if account is not None:
             accounts = accounts.filter(pk=account)
             if not accounts.exists():
