@@ -305,7 +305,7 @@ def _action_sheet(request: HttpRequest, booking: Booking, action: str, form) -> 
     context = {
         "b": booking,
         "account": account,
-        "action": action,
+        "action": Action(action),  # the template reads its labels
         "form": form,
         "refusal": rules.refusal(action, booking, timezone.now()),
         "reason_templates": (

@@ -11,8 +11,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from bookings import rules
 from bookings.models import Booking
-from bookings.rules import allowed_actions
+from bookings.rules import Action, allowed_actions
 from bookings.sync import sync_account
 from dashboard.models import AuditEntry, Grant
 from tests.conftest import connect
@@ -425,6 +426,21 @@ def test_buttons_appear_only_for_those_who_may_act(client, owner, manager, viewe
     page = client.get(url).text
     assert f'id="booking-{booking.pk}"' in page
     assert f'href="{reject}"' not in page
+
+
+def test_the_row_and_the_sheet_word_an_action_as_the_rules_label_it(
+    client, owner, performer, monkeypatch
+):
+    monkeypatch.setitem(rules.ACTION_LABELS, Action.REJECT, "Decline")
+    monkeypatch.setitem(rules.SUBMIT_LABELS, Action.REJECT, "Send the refusal")
+    booking = bookable(performer, "reject", "webcam", "received")
+    client.force_login(owner)
+    row = client.get(reverse("bookings:list", args=["webcam", "received"])).text
+    assert ">Decline</a>" in row
+    sheet = client.get(reverse("bookings:action", args=[booking.pk, "reject"]), headers=HTMX)
+    assert f"Decline the booking with {booking.party_nickname}</h2>" in sheet.text
+    assert ">Send the refusal</button>" in sheet.text
+    assert "Reject" not in sheet.text
 
 
 def test_an_action_url_shows_its_form_to_those_who_may_act_and_sends_nothing(
