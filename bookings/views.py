@@ -386,7 +386,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
             "accounts": accounts,
             "window": window,
             "acting_for": _acting_for(request, shown),
-            "export_query": f"account={filters['account']}" if filters["account"] else "",
+            "export_query": {"account": filters["account"]} if filters["account"] else None,
         },
     )
 
