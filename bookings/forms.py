@@ -204,7 +204,11 @@ class ReasonForm(forms.Form):
         },
     )
     template_reason = forms.CharField(required=False, max_length=MAX_REASON)
-    save_template = forms.BooleanField(required=False, label="Save this reason for next time")
+    save_template = forms.BooleanField(
+        required=False,
+        label="Save this reason for next time",
+        template_name="partials/check_field.html",
+    )
 
     def __init__(self, data=None, *args, **kwargs) -> None:
         # A saved reason tapped in one go arrives as template_reason; it stands for the text.
@@ -246,9 +250,3 @@ def action_form(action: str, booking, data=None) -> forms.Form:
         # What static/js/app.js compares the typed amount with, to warn of a counter-offer.
         form.fields["credits"].widget.attrs["data-offer"] = credits_text(booking.credits)
     return form
-
-
-def first_error(form: forms.Form) -> str:
-    for errors in form.errors.values():
-        return str(errors[0])
-    return ""

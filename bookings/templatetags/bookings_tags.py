@@ -5,7 +5,7 @@ from django import template
 from django.conf import settings
 from django.utils import timezone
 
-from bookings import forms, rules
+from bookings import rules
 from bookings.models import credits_text
 
 register = template.Library()
@@ -78,11 +78,6 @@ def get_item(mapping: dict, key):
 @register.filter
 def allowed_actions(booking, now: datetime | None = None) -> list:
     return rules.allowed_actions(booking, now or timezone.now())
-
-
-@register.filter
-def first_error(form) -> str:
-    return forms.first_error(form) if form is not None else ""
 
 
 @register.filter

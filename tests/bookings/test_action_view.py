@@ -71,7 +71,7 @@ def sheet_error(response) -> str:
     """The error an action's form came back with, into the sheet it was sent from."""
     assert response.headers["HX-Retarget"] == "#sheet"
     assert "HX-Trigger" not in response.headers  # said in the sheet, not again in a toast
-    [error] = re.findall(r'<p class="form-error" role="alert">([^<]*)</p>', response.text)
+    [error] = re.findall(r'<p class="form-error" role="alert"[^>]*>([^<]*)</p>', response.text)
     return html.unescape(error)
 
 
@@ -256,6 +256,23 @@ def test_reject_requires_a_reason_of_at_most_500_characters(
     client.force_login(owner)
     response = act(client, booking, "reject", data)
     assert message in sheet_error(response)
+    assert posts(sandbox) == []
+
+
+def test_a_reason_sent_back_with_an_error_keeps_its_text_and_the_ticked_box(
+    client, owner, performer, sandbox
+):
+    booking = bookable(performer, "reject", "webcam", "received")
+    client.force_login(owner)
+    response = act(client, booking, "reject", {"reason": "x" * 501, "save_template": "on"})
+    assert "500 characters" in sheet_error(response)
+    form = response.text
+    # The error stands by its field, which names it, and what was sent is still there.
+    assert '<p class="form-error" role="alert" id="sheet-reason_error">' in form
+    assert 'aria-describedby="sheet-reason_error"' in form
+    assert 'aria-invalid="true"' in form
+    assert f">\n{'x' * 501}</textarea>" in form
+    assert re.search(r'<input type="checkbox" name="save_template"[^>]* checked', form)
     assert posts(sandbox) == []
 
 
