@@ -254,6 +254,7 @@ def booking_list(request: HttpRequest, service: str, direction: str) -> HttpResp
             "sort": filters["sort"],
             "caption": LIST_TITLES[(service, direction)],
             "can_select": any(a.can_act and a.has_own_connection for a in shown),
+            "bulk_action": Action.DELETE,
             "acting_for": _acting_for(request, shown),
             **_row_context(request, accounts),
         },

@@ -450,10 +450,14 @@ def test_the_row_and_the_sheet_word_an_action_as_the_rules_label_it(
 ):
     monkeypatch.setitem(rules.ACTION_LABELS, Action.REJECT, "Decline")
     monkeypatch.setitem(rules.SUBMIT_LABELS, Action.REJECT, "Send the refusal")
+    monkeypatch.setitem(rules.ACTION_LABELS, Action.DELETE, "Remove")
+    monkeypatch.setitem(rules.SUBMIT_LABELS, Action.DELETE, "Remove them")
     booking = bookable(performer, "reject", "webcam", "received")
     client.force_login(owner)
-    row = client.get(reverse("bookings:list", args=["webcam", "received"])).text
-    assert ">Decline</a>" in row
+    page = client.get(reverse("bookings:list", args=["webcam", "received"])).text
+    assert ">Decline</a>" in page
+    assert ">Remove selected</button>" in page  # the bulk delete
+    assert ">Remove them</button>" in page
     sheet = client.get(reverse("bookings:action", args=[booking.pk, "reject"]), headers=HTMX)
     assert f"Decline the booking with {booking.party_nickname}</h2>" in sheet.text
     assert ">Send the refusal</button>" in sheet.text
