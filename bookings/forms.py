@@ -207,7 +207,7 @@ class ReasonForm(forms.Form):
     save_template = forms.BooleanField(
         required=False,
         label="Save this reason for next time",
-        template_name="partials/check_field.html",
+        template_name="partials/checkbox_field.html",
     )
 
     def __init__(self, data=None, *args, **kwargs) -> None:
