@@ -100,13 +100,69 @@ class AuditFilterForm(FilterForm):
     }
 
 
-def page_number(raw: str | None) -> int:
-    """page=-1, page=abc and the like mean the first page."""
-    try:
-        number = int(raw or 1)
-    except ValueError:
-        return 1
-    return number if number >= 1 else 1
+MAX_PAGE = 10_000  # beyond any real list; keeps a silly ?page= from an absurd OFFSET
+
+
+class PageForm(forms.Form):
+    page = forms.IntegerField(min_value=1, required=False)
+
+
+def page_number(query) -> int:
+    """The page a query string asks for: page=-1, page=abc and the like mean the first."""
+    form = PageForm(query)
+    number = (form.is_valid() and form.cleaned_data["page"]) or 1
+    return min(number, MAX_PAGE)
+
+
+MAX_ID = 2**63 - 1  # every id fits a signed 64-bit column; beyond it SQLite raises
+
+
+class IdField(forms.IntegerField):
+    """A row's id as our own pages write it: ASCII digits only. int() alone also reads "٣"
+    (as 3) and " 3", and a number beyond the column makes SQLite raise instead of find nothing."""
+
+    default_error_messages = {"invalid": "Not an id."}
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(min_value=1, max_value=MAX_ID, **kwargs)
+
+    def to_python(self, value) -> int | None:
+        if value not in self.empty_values and not (
+            isinstance(value, str) and value.isascii() and value.isdigit()
+        ):
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return super().to_python(value)
+
+
+class IdListField(forms.Field):
+    """Several ids under one name (ticked boxes, hidden inputs), each read as IdField does."""
+
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value) -> list[int]:
+        if not value:
+            return []
+        one = IdField()
+        return [one.clean(item) for item in value]
+
+
+class BookingsChosenForm(forms.Form):
+    """The bookings ticked for a bulk delete."""
+
+    booking = IdListField()
+
+
+class AccountsChosenForm(forms.Form):
+    """The accounts of a "Sync now"."""
+
+    account = IdListField()
+
+
+class AuditExportForm(forms.Form):
+    """Whose audit log to export: one account, or a whole agency."""
+
+    account = IdField(required=False)
+    agency = IdField(required=False)
 
 
 MAX_REASON = 500
@@ -153,7 +209,11 @@ class ReasonForm(forms.Form):
         },
     )
     template_reason = forms.CharField(required=False, max_length=MAX_REASON)
-    save_template = forms.BooleanField(required=False, label="Save this reason for next time")
+    save_template = forms.BooleanField(
+        required=False,
+        label="Save this reason for next time",
+        template_name="partials/checkbox_field.html",
+    )
 
     def __init__(self, data=None, *args, **kwargs) -> None:
         # A saved reason tapped in one go arrives as template_reason; it stands for the text.
@@ -195,9 +255,3 @@ def action_form(action: str, booking, data=None) -> forms.Form:
         # What static/js/app.js compares the typed amount with, to warn of a counter-offer.
         form.fields["credits"].widget.attrs["data-offer"] = credits_text(booking.credits)
     return form
-
-
-def first_error(form: forms.Form) -> str:
-    for errors in form.errors.values():
-        return str(errors[0])
-    return ""

@@ -30,6 +30,26 @@ class Status(models.TextChoices):
 FINISHED_STATUSES = (Status.REJECTED, Status.CONFIRMED, Status.CANCELLED)
 
 
+class PhoneChatMethod(models.IntegerChoices):
+    """How a PhoneChat session is held: AdultWork's `Method` 1, 2 or 3."""
+
+    PERFORMER_CALLS = 1, "The performer calls the client"
+    CLIENT_CALLS = 2, "The client calls the performer"
+    SKYPE = 3, "Skype"
+
+
+# The method in the words of the performer whose list the booking is on: the performer on a
+# received booking, the client on a made one.
+METHOD_WORDS: dict[tuple[int, str], str] = {
+    (PhoneChatMethod.PERFORMER_CALLS, Direction.RECEIVED): "You call the client",
+    (PhoneChatMethod.PERFORMER_CALLS, Direction.MADE): "You are called",
+    (PhoneChatMethod.CLIENT_CALLS, Direction.RECEIVED): "The client calls you",
+    (PhoneChatMethod.CLIENT_CALLS, Direction.MADE): "You call",
+    (PhoneChatMethod.SKYPE, Direction.RECEIVED): "Skype",
+    (PhoneChatMethod.SKYPE, Direction.MADE): "Skype",
+}
+
+
 class RawPayloadEncoder(json.JSONEncoder):
     """Writes the Decimals the gateway parsed back as JSON numbers, as the API sent them.
 
@@ -187,16 +207,9 @@ class Booking(models.Model):
 
     @property
     def method_text(self) -> str:
-        """Who calls whom on a PhoneChat booking (AdultWork's Method 1, 2 or 3), in the words
-        of the performer whose list it is on."""
-        received = self.direction == Direction.RECEIVED
-        if self.method == 1:
-            return "You call the client" if received else "You are called"
-        if self.method == 2:
-            return "The client calls you" if received else "You call"
-        if self.method == 3:
-            return "Skype"
-        return ""
+        """Who calls whom on a PhoneChat booking, in the words of METHOD_WORDS; empty for a
+        method AdultWork has not documented."""
+        return METHOD_WORDS.get((self.method, self.direction), "")
 
     def mark_gone(self, *, at: datetime) -> None:
         """No longer on AdultWork (deleted, or not found): hidden from every list, kept for the

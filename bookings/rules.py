@@ -1,4 +1,6 @@
-"""What may be done to a booking, and when: the documented prerequisites, as pure functions.
+"""What may be done to a booking, and when: the documented prerequisites, as pure functions;
+when a request has expired (`is_expired`); and what a viewer may see of a client's contact
+details (`contact_for`).
 
 The buttons shown, the check before each remote call and the sandbox all follow these rules; a
 property test holds them against the sandbox's own. Comparisons follow the reference's words:
@@ -14,7 +16,9 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Protocol
 
-from bookings.models import FINISHED_STATUSES, Status
+from django.db.models import Q
+
+from bookings.models import FINISHED_STATUSES, Direction, Service, Status
 
 
 class Action(StrEnum):
@@ -77,6 +81,77 @@ class BookingFacts(Protocol):
     session_at: datetime | None
     accept_by: datetime | None
 
+
+# --- Expiry: when a request can no longer be answered ----------------------------------------
+
+
+def is_request(booking: BookingFacts) -> bool:
+    """A received booking still Pending: a request to accept or reject."""
+    return booking.direction == Direction.RECEIVED and booking.status == Status.PENDING
+
+
+def answer_deadline(booking: BookingFacts) -> datetime | None:
+    """When a request stops being one to accept: its accept-by, or its session if sooner.
+    None when AdultWork gave neither."""
+    moments = [m for m in (booking.accept_by, booking.session_at) if m is not None]
+    return min(moments, default=None)
+
+
+def is_expired(booking: BookingFacts, now: datetime) -> bool:
+    """A request whose accept-by or session time has come: the inbox moves it to "Expired".
+    A request with neither time set never expires here (AdultWork decides)."""
+    deadline = answer_deadline(booking)
+    return is_request(booking) and deadline is not None and deadline <= now
+
+
+def expired_requests(now: datetime) -> Q:
+    """`is_expired` as a database filter."""
+    lapsed = Q(accept_by__lte=now) | Q(session_at__lte=now)
+    return Q(direction=Direction.RECEIVED, status=Status.PENDING) & lapsed
+
+
+def open_requests(now: datetime) -> Q:
+    """Requests that are not `is_expired`, as a database filter. Written in the positive form:
+    its accept_by test is answered from the inbox index, where a NOT (...) makes SQLite read
+    every pending row (PostgreSQL rewrites it itself)."""
+    still_open = Q(accept_by__gt=now) | Q(accept_by__isnull=True)
+    return (
+        Q(direction=Direction.RECEIVED, status=Status.PENDING)
+        & still_open
+        & ~Q(session_at__lte=now)
+    )
+
+
+# --- Contact details: what a viewer may see -------------------------------------------------
+
+
+class ContactFacts(Protocol):
+    service: str
+    method: int | None
+    method_text: str
+    phone_number: str
+    skype_name: str
+
+
+def mask(value: str) -> str:
+    """Enough to recognise, not enough to use: the last two characters."""
+    if not value:
+        return ""
+    return "•" * max(len(value) - 2, 4) + value[-2:]
+
+
+def contact_for(booking: ContactFacts, *, can_act: bool) -> str:
+    """How a PhoneChat session is held, as the user may see it: the method in words, then the
+    phone number and Skype name, whole for those who may act for the account (its owner, and
+    staff granted the manager or owner role) and masked for viewers. Empty when there is none."""
+    if booking.service != Service.PHONECHAT or not booking.method:
+        return ""
+    shown = str if can_act else mask
+    details = [shown(v) for v in (booking.phone_number, booking.skype_name) if v]
+    return " · ".join([booking.method_text, *details])
+
+
+# --- Actions --------------------------------------------------------------------------------
 
 type Rule = Callable[[BookingFacts, datetime], str | None]
 

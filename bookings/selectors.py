@@ -20,7 +20,8 @@ from django.db.models import (
 )
 from django.utils import timezone
 
-from bookings.models import Booking, Direction, ReasonTemplate, Status
+from bookings import rules
+from bookings.models import Booking, ReasonTemplate, Status
 from dashboard.models import Account, AuditEntry
 
 PAGE_SIZE = 25
@@ -177,23 +178,14 @@ def inbox(
     expired: bool = False,
     sort: str | None = None,
 ):
-    """Pending received bookings across accounts: those that can still be accepted,
-    soonest deadline first; or (expired=True) those whose accept-by or session has passed,
-    most recently lapsed first. `sort` (a key of SORTS) orders them otherwise."""
+    """Requests across accounts: those still open, soonest deadline first; or (expired=True)
+    those `rules.is_expired` says have expired, most recently lapsed first. `sort` (a key of
+    SORTS) orders them otherwise."""
     now = now or timezone.now()
-    pending = Booking.objects.filter(
-        account__in=[a.pk for a in accounts],
-        direction=Direction.RECEIVED,
-        status=Status.PENDING,
-    ).only(*LIST_COLUMNS)
-    lapsed = Q(accept_by__lte=now) | Q(session_at__lte=now)
+    requests = Booking.objects.filter(account__in=[a.pk for a in accounts]).only(*LIST_COLUMNS)
     if expired:
-        return pending.filter(lapsed).order_by(*SORTS[sort or "-accept_by"])
-    # The positive form of "not lapsed": its accept_by test is answered from the inbox index,
-    # where a NOT (...) makes SQLite read every pending row (PostgreSQL rewrites it itself).
-    still_open = Q(accept_by__gt=now) | Q(accept_by__isnull=True)
-    still_open_pending = pending.filter(still_open).exclude(session_at__lte=now)
-    return still_open_pending.order_by(*SORTS[sort or "accept_by"])
+        return requests.filter(rules.expired_requests(now)).order_by(*SORTS[sort or "-accept_by"])
+    return requests.filter(rules.open_requests(now)).order_by(*SORTS[sort or "accept_by"])
 
 
 # --- Sessions and their clashes -------------------------------------------------------------

@@ -24,7 +24,10 @@ from django_htmx.http import trigger_client_event
 
 from bookings import alerts, rules, schedule, selectors, services
 from bookings.forms import (
+    AccountsChosenForm,
+    AuditExportForm,
     AuditFilterForm,
+    BookingsChosenForm,
     FilterForm,
     InboxFilterForm,
     ListFilterForm,
@@ -44,20 +47,10 @@ LIST_TITLES = {
 }
 # The list switcher's short names: "Webcam received" for "Webcam bookings received".
 LIST_LABELS = {key: title.replace(" bookings ", " ") for key, title in LIST_TITLES.items()}
-MAX_PAGE = 10_000  # beyond any real list; keeps a silly ?page= from an absurd OFFSET
-MAX_ID_DIGITS = 18  # every id fits a signed 64-bit column
-
-
-def _id(value: str) -> int | None:
-    """An id as our own pages write it (ASCII digits only), or None. str.isdigit() alone
-    accepts "²" and "٣", which int() refuses or reads as another number."""
-    if value.isascii() and value.isdigit() and len(value) <= MAX_ID_DIGITS:
-        return int(value)
-    return None
 
 
 def _page(request: HttpRequest) -> int:
-    return min(page_number(request.GET.get("page")), MAX_PAGE)
+    return page_number(request.GET)
 
 
 def _template(request: HttpRequest, template: str) -> str:
@@ -258,6 +251,7 @@ def booking_list(request: HttpRequest, service: str, direction: str) -> HttpResp
             "sort": filters["sort"],
             "caption": LIST_TITLES[(service, direction)],
             "can_select": any(a.can_act and a.has_own_connection for a in shown),
+            "bulk_action": Action.DELETE,
             "acting_for": _acting_for(request, shown),
             **_row_context(request, accounts),
         },
@@ -302,7 +296,7 @@ def _action_sheet(request: HttpRequest, booking: Booking, action: str, form) -> 
     context = {
         "b": booking,
         "account": account,
-        "action": action,
+        "action": Action(action),  # the template reads its labels
         "form": form,
         "refusal": rules.refusal(action, booking, timezone.now()),
         "reason_templates": (
@@ -335,17 +329,17 @@ def _sheet(request: HttpRequest, part: str, context: dict) -> HttpResponse:
 @login_required
 @require_POST
 def bookings_delete(request: HttpRequest) -> HttpResponse:
-    raw = request.POST.getlist("booking")
-    if not raw:
+    form = BookingsChosenForm(request.POST)
+    if form.has_error("booking", "required"):
         return _nothing_chosen(request)
-    ids = [pk for pk in map(_id, raw) if pk is not None]
+    ids = set(form.cleaned_data["booking"]) if form.is_valid() else set()
     bookings = list(
         Booking.objects.select_related("account").filter(
             pk__in=ids, account__in=Account.objects.actionable_by(request.user)
         )
     )
-    if not ids or len(ids) != len(raw) or len(bookings) != len(set(ids)):
-        # Nothing chosen, or an id the user may not touch: refuse the lot, reveal nothing.
+    if not ids or len(bookings) != len(ids):
+        # An id that is not one, or one the user may not touch: refuse the lot, reveal nothing.
         raise Http404("No such bookings.")
     results = services.bookings_delete(bookings=bookings, user=request.user)
     return _answer(request, results, fallback=_list_url(bookings[0]))
@@ -355,7 +349,8 @@ def bookings_delete(request: HttpRequest) -> HttpResponse:
 @require_POST
 def sync_now(request: HttpRequest) -> HttpResponse:
     """Ask the worker to sync these accounts now; the page says when it has."""
-    ids = [pk for pk in map(_id, request.POST.getlist("account")) if pk is not None]
+    form = AccountsChosenForm(request.POST)
+    ids = form.cleaned_data["account"] if form.is_valid() else []
     accounts = list(
         Account.objects.visible_to(request.user).filter(pk__in=ids, reconnect_needed=False)
     )
@@ -383,7 +378,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
             "accounts": accounts,
             "window": window,
             "acting_for": _acting_for(request, shown),
-            "export_query": f"account={filters['account']}" if filters["account"] else "",
+            "export_query": {"account": filters["account"]} if filters["account"] else None,
         },
     )
 
@@ -407,8 +402,10 @@ AUDIT_COLUMNS = (
 def audit_export(request: HttpRequest) -> StreamingHttpResponse:
     """The audit log as CSV, of one account (any user who sees it) or of a whole agency (its
     owner only)."""
-    account_id = _id(request.GET.get("account", ""))
-    agency_id = _id(request.GET.get("agency", ""))
+    form = AuditExportForm(request.GET)
+    if not form.is_valid():
+        raise Http404("No such account or agency.")
+    account_id, agency_id = form.cleaned_data["account"], form.cleaned_data["agency"]
     if account_id is not None:
         account = get_object_or_404(Account.objects.visible_to(request.user), pk=account_id)
         entries = AuditEntry.objects.filter(account=account)

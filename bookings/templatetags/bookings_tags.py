@@ -3,9 +3,8 @@ from datetime import datetime, timedelta
 
 from django import template
 from django.utils import timezone
-from django.utils.timesince import timesince
 
-from bookings import forms, rules, sync
+from bookings import rules, sync
 from bookings.models import credits_text
 from dashboard.models import AuditEntry
 
@@ -36,9 +35,22 @@ def time_left(deadline: datetime | None, now: datetime | None = None) -> str:
 
 @register.filter
 def answer_deadline(booking) -> datetime | None:
-    """When a request stops being one to accept: its accept-by, or its session if sooner."""
-    moments = [m for m in (booking.accept_by, booking.session_at) if m is not None]
-    return min(moments, default=None)
+    return rules.answer_deadline(booking)
+
+
+@register.filter
+def is_request(booking) -> bool:
+    return rules.is_request(booking)
+
+
+@register.filter
+def is_expired(booking, now: datetime | None = None) -> bool:
+    return rules.is_expired(booking, now or timezone.now())
+
+
+@register.filter
+def contact_for(booking, can_act: bool) -> str:
+    return rules.contact_for(booking, can_act=bool(can_act))
 
 
 @register.filter
@@ -48,23 +60,9 @@ def is_soon(deadline: datetime | None, now: datetime | None = None) -> bool:
     return deadline is not None and now < deadline <= now + URGENT
 
 
-@register.filter
-def is_past(moment: datetime | None, now: datetime | None = None) -> bool:
-    return moment is not None and moment <= (now or timezone.now())
-
-
 @register.simple_tag
 def zone_name() -> str:
     return timezone.get_current_timezone_name()
-
-
-@register.filter
-def ago(moment: datetime | None) -> str:
-    if moment is None:
-        return "never"
-    if timezone.now() - moment < timedelta(minutes=1):
-        return "just now"
-    return f"{timesince(moment).split(',')[0]} ago"
 
 
 @register.filter
@@ -83,19 +81,6 @@ def allowed_actions(booking, now: datetime | None = None) -> list:
 
 
 @register.filter
-def first_error(form) -> str:
-    return forms.first_error(form) if form is not None else ""
-
-
-@register.filter
-def mask(value: str) -> str:
-    """Enough to recognise, not enough to use: viewers see the last two characters."""
-    if not value:
-        return ""
-    return "•" * max(len(value) - 2, 4) + value[-2:]
-
-
-@register.filter
 def action_label(action: str) -> str:
     try:
         return rules.Action(action).label
@@ -110,11 +95,6 @@ def action_label(action: str) -> str:
 @register.filter
 def is_stale(moment: datetime | None) -> bool:
     return sync.is_stale(moment, now=timezone.now())
-
-
-@register.filter
-def submit_label(action: str) -> str:
-    return rules.Action(action).submit_label
 
 
 @dataclass(frozen=True)

@@ -76,7 +76,9 @@
     var submit = input.form.querySelector(".dialog-actions button[type=submit]");
     var differs = input.value.trim() !== "" && Number(input.value) !== Number(input.dataset.offer);
     hint.classList.toggle("counter-offer", differs);
-    submit.textContent = differs ? "Send counter-offer" : "Accept";
+    // The button's own words (the action's label, from the server) come back when they agree.
+    if (!submit.dataset.label) { submit.dataset.label = submit.textContent; }
+    submit.textContent = differs ? "Send counter-offer" : submit.dataset.label;
   }
   document.addEventListener("input", function (event) {
     if (event.target.matches("input[data-offer]")) { markCounterOffer(event.target); }

@@ -11,8 +11,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from bookings import rules
 from bookings.models import Booking
-from bookings.rules import allowed_actions
+from bookings.rules import Action, allowed_actions
 from bookings.sync import sync_account
 from dashboard.models import AuditEntry, Grant
 from tests.conftest import connect
@@ -70,7 +71,7 @@ def sheet_error(response) -> str:
     """The error an action's form came back with, into the sheet it was sent from."""
     assert response.headers["HX-Retarget"] == "#sheet"
     assert "HX-Trigger" not in response.headers  # said in the sheet, not again in a toast
-    [error] = re.findall(r'<p class="form-error" role="alert">([^<]*)</p>', response.text)
+    [error] = re.findall(r'<p class="form-error" role="alert"[^>]*>([^<]*)</p>', response.text)
     return html.unescape(error)
 
 
@@ -268,6 +269,23 @@ def test_reject_requires_a_reason_of_at_most_500_characters(
     assert posts(sandbox) == []
 
 
+def test_a_reason_sent_back_with_an_error_keeps_its_text_and_the_ticked_box(
+    client, owner, performer, sandbox
+):
+    booking = bookable(performer, "reject", "webcam", "received")
+    client.force_login(owner)
+    response = act(client, booking, "reject", {"reason": "x" * 501, "save_template": "on"})
+    assert "500 characters" in sheet_error(response)
+    form = response.text
+    # The error stands by its field, which names it, and what was sent is still there.
+    assert '<p class="form-error" role="alert" id="sheet-reason_error">' in form
+    assert 'aria-describedby="sheet-reason_error"' in form
+    assert 'aria-invalid="true"' in form
+    assert f">\n{'x' * 501}</textarea>" in form
+    assert re.search(r'<input type="checkbox" name="save_template"[^>]* checked', form)
+    assert posts(sandbox) == []
+
+
 def test_a_saved_reason_is_sent_in_one_tap_and_can_be_saved(client, owner, performer, sandbox):
     first = bookable(performer, "reject", "webcam", "received")
     client.force_login(owner)
@@ -440,6 +458,25 @@ def test_buttons_appear_only_for_those_who_may_act(client, owner, manager, viewe
     page = client.get(url).text
     assert f'id="booking-{booking.pk}"' in page
     assert f'href="{reject}"' not in page
+
+
+def test_the_row_and_the_sheet_word_an_action_as_the_rules_label_it(
+    client, owner, performer, monkeypatch
+):
+    monkeypatch.setitem(rules.ACTION_LABELS, Action.REJECT, "Decline")
+    monkeypatch.setitem(rules.SUBMIT_LABELS, Action.REJECT, "Send the refusal")
+    monkeypatch.setitem(rules.ACTION_LABELS, Action.DELETE, "Remove")
+    monkeypatch.setitem(rules.SUBMIT_LABELS, Action.DELETE, "Remove them")
+    booking = bookable(performer, "reject", "webcam", "received")
+    client.force_login(owner)
+    page = client.get(reverse("bookings:list", args=["webcam", "received"])).text
+    assert ">Decline</a>" in page
+    assert ">Remove selected</button>" in page  # the bulk delete
+    assert ">Remove them</button>" in page
+    sheet = client.get(reverse("bookings:action", args=[booking.pk, "reject"]), headers=HTMX)
+    assert f"Decline the booking with {booking.party_nickname}</h2>" in sheet.text
+    assert ">Send the refusal</button>" in sheet.text
+    assert "Reject" not in sheet.text
 
 
 def test_an_action_url_shows_its_form_to_those_who_may_act_and_sends_nothing(

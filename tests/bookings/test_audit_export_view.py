@@ -53,3 +53,10 @@ def test_a_cell_a_spreadsheet_would_run_is_written_as_text(client, owner, accoun
 def test_an_export_without_an_account_or_agency_is_not_found(client, owner):
     client.force_login(owner)
     assert client.get(reverse("bookings:audit_export")).status_code == 404
+
+
+def test_an_export_of_an_id_that_is_not_one_is_not_found(client, owner, account):
+    client.force_login(owner)
+    url = reverse("bookings:audit_export")
+    for bad in (f"{account.pk}x", f" {account.pk}", "9" * 40):
+        assert client.get(url, {"account": bad}).status_code == 404

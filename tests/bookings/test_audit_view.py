@@ -66,3 +66,12 @@ def test_a_bad_filter_falls_back_with_a_message(client, owner, account):
 def test_anonymous_visitors_are_sent_to_sign_in(client):
     response = client.get(reverse("bookings:audit"))
     assert response.status_code == 302
+
+
+def test_the_log_of_one_account_links_to_its_export_and_only_its_export(client, owner, account):
+    AccountFactory(owner=owner)  # a second account, so that the log can be narrowed to one
+    client.force_login(owner)
+    export = reverse("bookings:audit_export")
+    assert export not in client.get(reverse("bookings:audit")).text
+    text = client.get(reverse("bookings:audit"), {"account": account.pk, "action": "accept"}).text
+    assert f'href="{export}?account={account.pk}"' in text

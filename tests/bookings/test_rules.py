@@ -8,6 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bookings import rules
+from bookings.models import Booking, PhoneChatMethod
 from bookings.rules import Action
 from sandbox import rules as remote_rules
 from sandbox.models import Direction as RemoteDirection
@@ -23,8 +24,8 @@ class Facts:
     service: str
     direction: str
     status: str
-    session_at: datetime
-    accept_by: datetime
+    session_at: datetime | None
+    accept_by: datetime | None
 
     # The sandbox's names for the same facts.
     @property
@@ -121,3 +122,115 @@ def test_allowed_actions_list_the_buttons_in_order():
     assert rules.allowed_actions(pending(), NOW) == [Action.ACCEPT, Action.REJECT]
     finished = pending(status="Cancelled")
     assert rules.allowed_actions(finished, NOW) == [Action.DELETE]
+
+
+# --- Expiry -----------------------------------------------------------------------------------
+
+
+def test_a_request_expires_when_its_accept_by_or_its_session_time_comes():
+    assert not rules.is_expired(pending(), NOW)
+    assert rules.is_expired(pending(accept_by=NOW), NOW)
+    assert rules.is_expired(pending(session_at=NOW), NOW)
+    assert not rules.is_expired(pending(accept_by=NOW + timedelta(seconds=1)), NOW)
+
+
+def test_a_request_with_no_time_set_does_not_expire():
+    assert not rules.is_expired(pending(accept_by=None, session_at=None), NOW)
+    assert rules.answer_deadline(pending(accept_by=None, session_at=None)) is None
+    assert rules.is_expired(pending(accept_by=None, session_at=NOW), NOW)
+
+
+def test_the_answer_deadline_is_the_sooner_of_accept_by_and_the_session():
+    assert rules.answer_deadline(pending()) == NOW + timedelta(hours=2)
+    soon = NOW + timedelta(minutes=5)
+    assert rules.answer_deadline(pending(session_at=soon)) == soon
+
+
+def test_only_a_pending_received_booking_is_a_request_and_can_expire():
+    assert rules.is_request(pending())
+    for other in (
+        pending(direction="made", accept_by=NOW),
+        pending(status="Accepted", accept_by=NOW),
+    ):
+        assert not rules.is_request(other)
+        assert not rules.is_expired(other, NOW)
+
+
+def test_the_database_filters_split_requests_exactly_as_is_expired_does(account):
+    from tests.factories import BookingFactory
+
+    moments = (None, NOW - timedelta(minutes=1), NOW, NOW + timedelta(minutes=1))
+    for accept_by in moments:
+        for session_at in moments:
+            for direction, status in (("received", "Pending"), ("made", "Pending")):
+                BookingFactory(
+                    account=account,
+                    direction=direction,
+                    status=status,
+                    accept_by=accept_by,
+                    session_at=session_at,
+                )
+    BookingFactory(account=account, status="Accepted", accept_by=NOW, session_at=NOW)
+    every = list(Booking.objects.all())
+    expired = {b.pk for b in every if rules.is_expired(b, NOW)}
+    still_open = {b.pk for b in every if rules.is_request(b) and not rules.is_expired(b, NOW)}
+    assert set(pks(rules.expired_requests(NOW))) == expired
+    assert set(pks(rules.open_requests(NOW))) == still_open
+    assert expired
+    assert still_open
+
+
+def pks(where) -> list[int]:
+    return list(Booking.objects.filter(where).values_list("pk", flat=True))
+
+
+# --- Contact details ---------------------------------------------------------------------------
+
+
+@dataclass
+class Contact:
+    service: str = "phonechat"
+    method: int | None = 1
+    method_text: str = "You call the client"
+    phone_number: str = "447700900123"
+    skype_name: str = "night.owl.77"
+
+
+def test_those_who_may_act_see_the_contact_details_whole():
+    assert rules.contact_for(Contact(), can_act=True) == (
+        "You call the client · 447700900123 · night.owl.77"
+    )
+
+
+def test_a_viewer_sees_the_contact_details_masked():
+    shown = rules.contact_for(Contact(), can_act=False)
+    assert shown == "You call the client · ••••••••••23 · ••••••••••77"
+
+
+def test_a_mask_keeps_the_last_two_characters_and_hides_the_length_of_short_values():
+    assert rules.mask("447700900123") == "••••••••••23"
+    assert rules.mask("abc") == "••••bc"
+    assert rules.mask("") == ""
+
+
+def test_there_is_no_contact_line_without_a_phonechat_method():
+    assert rules.contact_for(Contact(service="webcam"), can_act=True) == ""
+    assert rules.contact_for(Contact(method=None), can_act=True) == ""
+    no_details = Contact(method=3, method_text="Skype", phone_number="", skype_name="")
+    assert rules.contact_for(no_details, can_act=False) == "Skype"
+
+
+# --- PhoneChat methods -------------------------------------------------------------------------
+
+
+def test_each_phonechat_method_reads_in_the_words_of_the_list_it_is_on():
+    def words(method, direction):
+        return Booking(service="phonechat", method=method, direction=direction).method_text
+
+    assert words(PhoneChatMethod.PERFORMER_CALLS, "received") == "You call the client"
+    assert words(PhoneChatMethod.PERFORMER_CALLS, "made") == "You are called"
+    assert words(PhoneChatMethod.CLIENT_CALLS, "received") == "The client calls you"
+    assert words(PhoneChatMethod.CLIENT_CALLS, "made") == "You call"
+    assert words(PhoneChatMethod.SKYPE, "received") == "Skype"
+    assert words(4, "received") == ""
+    assert words(None, "received") == ""
