@@ -21,6 +21,7 @@ from dashboard.adultwork import (
     web_deadline,
 )
 from dashboard.forms import GrantForm, GroupMemberForm, RoleForm, StaffForm
+from dashboard.http import AuthenticatedHttpRequest
 from dashboard.models import Account, Agency, Grant, StaffMember
 from dashboard.signals import account_connected
 
@@ -29,7 +30,7 @@ logger = logging.getLogger(__name__)
 
 @login_required
 @require_safe
-def account_list(request: HttpRequest) -> HttpResponse:
+def account_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     # sync_state is the bookings app's record of each account's sync, read here by name only:
     # how the sync stands is part of how the account stands.
     accounts = list(
@@ -130,6 +131,9 @@ def connect_callback(request: HttpRequest) -> HttpResponse:
     account = connect_account(owner=request.user, identity=identity, tokens=tokens)
     transaction.on_commit(lambda: account_connected.send(sender=Account, account=account))
     if taken_from_group:
+        # Type narrowing: taken_from_group says both are there.
+        assert existing is not None  # nosec B101
+        assert existing.managed_through is not None  # nosec B101
         manager_user = existing.managed_through.owner
         keeps = (
             ""
@@ -169,7 +173,7 @@ def _account_for_granter(request: HttpRequest, pk: int) -> Account:
 
 
 @login_required
-def account_access(request: HttpRequest, pk: int) -> HttpResponse:
+def account_access(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     account = _account_for_granter(request, pk)
     form = GrantForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -210,7 +214,7 @@ def _with_role_form(grant: Grant) -> Grant:
 
 @login_required
 @require_POST
-def grant_change(request: HttpRequest, pk: int, grant_pk: int) -> HttpResponse:
+def grant_change(request: AuthenticatedHttpRequest, pk: int, grant_pk: int) -> HttpResponse:
     account = _account_for_granter(request, pk)
     grant = get_object_or_404(Grant, pk=grant_pk, account=account)
     form = RoleForm(request.POST)
@@ -244,7 +248,7 @@ def _role_verb(role: str) -> str:
         Grant.Role.VIEWER: "see",
         Grant.Role.MANAGER: "see and act for",
         Grant.Role.OWNER: "act for and manage access to",
-    }[role]
+    }[Grant.Role(role)]
 
 
 @login_required
@@ -283,7 +287,7 @@ def staff_remove(request: HttpRequest, pk: int, user_pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def group_member_add(request: HttpRequest, pk: int) -> HttpResponse:
+def group_member_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """A group manager adds a member's account, read through the manager's connection."""
     manager = get_object_or_404(Account, pk=pk, owner=request.user, is_group_manager=True)
     form = GroupMemberForm(request.POST)
