@@ -9,10 +9,14 @@ STAMP := $(VENV)/.installed
 run: install ## install, migrate, seed the demo, start sandbox + worker + site
 	@bin/run-demo
 
-test: install browser ## the whole suite, browser tests included
+# Coverage and its per-module floor are for the whole suite: with PYTEST_ARGS picking a few
+# tests, bin/check-coverage names every module those tests left short.
+test: install browser ## types, then the whole suite with coverage, browser tests included
 	$(PY) -m ruff check .
+	$(PY) -m mypy
 	$(PY) manage.py makemigrations --check --dry-run --settings=dashboard.settings_test
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest --cov --cov-report=term $(PYTEST_ARGS)
+	$(PY) bin/check-coverage
 
 install: $(STAMP)
 

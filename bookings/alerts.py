@@ -55,7 +55,7 @@ def alerts_after_sync(*, account: Account, now: datetime | None = None) -> int:
     return len(wanted)
 
 
-def _kinds(booking: Booking, *, account: Account, now: datetime) -> list[str]:
+def _kinds(booking: Booking, *, account: Account, now: datetime) -> list[Kind]:
     kinds = []
     # A request made after the account was connected is news; those already waiting when it
     # was connected are in the inbox, not worth an alert each. A minute's margin, as AdultWork's
@@ -67,7 +67,7 @@ def _kinds(booking: Booking, *, account: Account, now: datetime) -> list[str]:
     return kinds
 
 
-def _channels(prefs: Preferences, user) -> list[str]:
+def _channels(prefs: Preferences, user) -> list[Channel]:
     channels = []
     if prefs.alert_in_page or prefs.alert_browser:
         channels.append(Channel.PAGE)

@@ -5,6 +5,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 from decimal import Decimal, InvalidOperation
+from typing import Any, cast
 
 from django.db.models import Q, Sum
 from django.db.models.functions import TruncWeek
@@ -137,7 +138,8 @@ def weekly_earnings(
     )
     found = {
         timezone.localtime(row.pop("week"), zone).date(): {k: v or ZERO for k, v in row.items()}
-        for row in rows
+        # Plain dicts, which django-stubs types as TypedDicts that cannot pop their week.
+        for row in cast(Iterable[dict[str, Any]], rows)
     }
     return [Week(start=start, **found.get(start, {})) for start in starts]
 

@@ -173,7 +173,8 @@ def bar_chart(weeks: list[earnings.Week]) -> Chart:
     bars = []
     for index, week in enumerate(weeks):
         top = TOP + index * ROW + (ROW - BAR) / 2
-        left, segments = LABEL_WIDTH, []
+        left: float = LABEL_WIDTH
+        segments = []
         for figure in SEGMENTS:
             length = x_of(getattr(week, figure))
             if length > 0:

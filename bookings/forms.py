@@ -1,4 +1,5 @@
 from decimal import Decimal
+from typing import cast
 
 from django import forms
 
@@ -32,7 +33,8 @@ class FilterForm(forms.Form):
     def __init__(self, data, *, accounts, **kwargs) -> None:
         kwargs.setdefault("label_suffix", "")
         super().__init__(data, **kwargs)
-        self.fields["account"].choices = [("", "All accounts")] + [
+        # self.fields holds each declared field by name, typed as any Field.
+        cast(forms.TypedChoiceField, self.fields["account"]).choices = [("", "All accounts")] + [
             (account.pk, account.nickname) for account in accounts
         ]
 

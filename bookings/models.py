@@ -40,7 +40,7 @@ class PhoneChatMethod(models.IntegerChoices):
 
 # The method in the words of the performer whose list the booking is on: the performer on a
 # received booking, the client on a made one.
-METHOD_WORDS: dict[tuple[int, str], str] = {
+METHOD_WORDS: dict[tuple[int | None, str], str] = {
     (PhoneChatMethod.PERFORMER_CALLS, Direction.RECEIVED): "You call the client",
     (PhoneChatMethod.PERFORMER_CALLS, Direction.MADE): "You are called",
     (PhoneChatMethod.CLIENT_CALLS, Direction.RECEIVED): "The client calls you",

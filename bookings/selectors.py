@@ -110,8 +110,10 @@ def accounts_with_freshness(user) -> list[Account]:
     `last_sync_error` (of the latest sync, blank when it went well), `next_sync_at` and
     `can_act`, in one query."""
     acting = Account.objects.actionable_by(user).filter(pk=OuterRef("pk"))
+    # no-redef: Account declares can_act, which the pages that know it set by hand, and
+    # django-stubs takes an annotation of that name for a clash.
     return list(
-        Account.objects.visible_to(user).annotate(
+        Account.objects.visible_to(user).annotate(  # type: ignore[no-redef]
             last_synced_at=F("sync_state__last_ok_at"),
             last_sync_error=F("sync_state__last_error"),
             next_sync_at=F("sync_state__next_sync_at"),
@@ -224,9 +226,10 @@ type Span = tuple[datetime, datetime]
 
 def session_span(booking: Booking) -> Span | None:
     """[start, end) of the booking's session, or None when it has no time or no length."""
-    if booking.session_at is None or booking.duration_minutes <= 0:
+    start, end = booking.session_at, booking.session_end
+    if start is None or end is None or booking.duration_minutes <= 0:
         return None
-    return booking.session_at, booking.session_end
+    return start, end
 
 
 def spans_overlap(a: Span, b: Span) -> bool:
@@ -288,6 +291,7 @@ def clashes_for(bookings: Iterable[Booking]) -> dict[int, list[Booking]]:
                 ends_at__gt=start,
             )
     candidates: dict[int, list[Booking]] = {account_id: [] for account_id in by_account}
+    starts: dict[int, list[datetime]] = {account_id: [] for account_id in by_account}
     for other in (
         Booking.objects.alias(ends_at=_ends_at())
         .filter(near, status__in=SESSION_STATUSES, duration_minutes__gt=0)
@@ -295,8 +299,9 @@ def clashes_for(bookings: Iterable[Booking]) -> dict[int, list[Booking]]:
         .only(*SESSION_COLUMNS, "account__nickname")
         .order_by("session_at", "pk")
     ):
-        candidates[other.account_id].append(other)
-    starts = {a: [other.session_at for other in found] for a, found in candidates.items()}
+        if other.session_at is not None:  # always, as `near` asks for it; for the type checker
+            candidates[other.account_id].append(other)
+            starts[other.account_id].append(other.session_at)
     for booking in bookings:
         if (span := spans.get(booking.pk)) is None:
             continue
@@ -309,7 +314,9 @@ def clashes_for(bookings: Iterable[Booking]) -> dict[int, list[Booking]]:
         result[booking.pk] = [
             other
             for other in near_by
-            if other.pk != booking.pk and spans_overlap(span, session_span(other))
+            if other.pk != booking.pk
+            and (other_span := session_span(other)) is not None
+            and spans_overlap(span, other_span)
         ]
     return result
 

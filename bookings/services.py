@@ -4,6 +4,7 @@ local copy is updated from AdultWork's answer. Keyword-only, as the style guide 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import cast
 
 from django.db import transaction
 from django.db.models import Q
@@ -28,7 +29,7 @@ BUSY = "This booking is already being updated: wait a moment and look again."
 class ActionResult:
     """What happened, in words for the user, and the rows to show now."""
 
-    outcome: str
+    outcome: Outcome
     message: str
     booking: Booking | None  # the booking as it stands now; None once it is gone
     created: Booking | None = None  # the new booking a reschedule makes
@@ -177,7 +178,12 @@ def _delete_group(
     try:
         answers = call_with_token(
             members[0].account,
-            lambda client: client.delete(service=service, direction=direction, booking_ids=ids),
+            # The choices of Booking.service and .direction are AdultWork's own words.
+            lambda client: client.delete(
+                service=cast(gateway.Service, service),
+                direction=cast(gateway.Direction, direction),
+                booking_ids=ids,
+            ),
             deadline=deadline,
         )
     except gateway.AdultWorkError as error:
@@ -332,7 +338,9 @@ def _reread(booking: Booking, deadline: gateway.Deadline) -> bool:
         record = call_with_token(
             booking.account,
             lambda client: client.booking_details(
-                service=booking.service, direction=booking.direction, booking_id=booking.remote_id
+                service=cast(gateway.Service, booking.service),
+                direction=cast(gateway.Direction, booking.direction),
+                booking_id=booking.remote_id,
             ),
             deadline=deadline,
         )

@@ -16,7 +16,7 @@ from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import partial
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.db import connections, models, router, transaction
@@ -37,7 +37,7 @@ LISTS: tuple[tuple[str, str], ...] = (
     (Service.PHONECHAT, Direction.MADE),
 )
 MEMBER_LISTS = tuple((s, d) for s, d in LISTS if d == Direction.MADE)
-NEWEST_FIRST = {Service.WEBCAM: "createddate-desc", Service.PHONECHAT: "date-desc"}
+NEWEST_FIRST: dict[str, str] = {Service.WEBCAM: "createddate-desc", Service.PHONECHAT: "date-desc"}
 
 # Every field a sync may change: not the keys, not the claim of an action in flight, which a
 # sync running meanwhile must leave alone, and not the mark of a booking that is gone.
@@ -177,14 +177,14 @@ def _rows(
     row_of = operator.itemgetter(*_UPSERT_NAMES)
     # What an answer gives every row is adapted once; what a record gives, row by row.
     per_record = [
-        (index, adapter[name])
+        (index, adapt)
         for index, name in enumerate(_UPSERT_NAMES)
-        if adapter[name] is not None and name not in _PER_ANSWER
+        if (adapt := adapter[name]) is not None and name not in _PER_ANSWER
     ]
     rows = []
     for records, known_as_of in answers:
         per_answer = {
-            name: value if value is None or adapter[name] is None else adapter[name](value)
+            name: value if value is None or (prepare := adapter[name]) is None else prepare(value)
             for name, value in zip(
                 _PER_ANSWER, (account.pk, known_as_of, known_as_of, known_as_of), strict=True
             )
@@ -243,7 +243,17 @@ def _sqlite_datetime(value: datetime) -> str:
 
 
 _UPSERT_NAMES = (*KEY_FIELDS, *UPSERT_FIELDS)
-_UPSERT_COLUMNS = [Booking._meta.get_field(name) for name in _UPSERT_NAMES]
+
+
+def _booking_field(name: str) -> models.Field:
+    """Booking's field of that name, which has a column (get_field may also answer a
+    relation, which has none)."""
+    field = Booking._meta.get_field(name)
+    assert isinstance(field, models.Field)  # nosec B101  # type narrowing; all are columns
+    return field
+
+
+_UPSERT_COLUMNS = [_booking_field(name) for name in _UPSERT_NAMES]
 
 
 def _store_rows(connection, rows: list[list]) -> None:
@@ -295,7 +305,9 @@ def _copy_and_upsert(connection, rows: list[list]) -> None:
 
 def _postgresql_type(field: models.Field, connection) -> str:
     """The type name psycopg's binary COPY wants: varchar(20) is varchar to it."""
-    name = field.db_type(connection).split("(")[0]
+    db_type = field.db_type(connection)
+    assert db_type is not None  # nosec B101  # type narrowing; every column has a type
+    name = db_type.split("(")[0]
     return {"timestamp with time zone": "timestamptz"}.get(name, name)
 
 
@@ -306,9 +318,9 @@ def _upsert_sql(connection, *, source: str | None) -> str:
     quote = connection.ops.quote_name
     table = quote(Booking._meta.db_table)
     columns = [quote(field.column) for field in _UPSERT_COLUMNS]
-    keys = ", ".join(quote(Booking._meta.get_field(name).column) for name in KEY_FIELDS)
+    keys = ", ".join(quote(_booking_field(name).column) for name in KEY_FIELDS)
     changed, raw, known, gone = (
-        quote(Booking._meta.get_field(name).column)
+        quote(_booking_field(name).column)
         for name in ("changed_at", "raw", "known_as_of", "gone_at")
     )
     updates = ", ".join(
@@ -349,8 +361,8 @@ def _horizon(account: Account, service: str, direction: str, now: datetime) -> d
 class _List:
     """One list of an account to read, and where a normal sync may stop reading it."""
 
-    service: str
-    direction: str
+    service: gateway.Service
+    direction: gateway.Direction
     horizon: datetime | None
 
     def label(self) -> str:
@@ -406,7 +418,8 @@ def _read_lists(
             asked_at = timezone.now()
             try:
                 page = caller.call(
-                    lambda client, number=number: client.list_bookings(
+                    partial(
+                        gateway.AdultWorkClient.list_bookings,
                         service=of.service,
                         direction=of.direction,
                         page=number,
@@ -497,7 +510,12 @@ def _sync(run: SyncRun, *, account: Account, full: bool) -> None:
     manager = account.managed_through
     now = timezone.now()
     lists = [
-        _List(service, direction, None if full else _horizon(account, service, direction, now))
+        _List(
+            # The choices of Booking.service and .direction are AdultWork's own words.
+            cast(gateway.Service, service),
+            cast(gateway.Direction, direction),
+            None if full else _horizon(account, service, direction, now),
+        )
         for service, direction in (LISTS if manager is None else MEMBER_LISTS)
     ]
     member_id = None if manager is None else account.remote_user_id
@@ -569,18 +587,19 @@ def _read_unseen(
     deleted while the pages were read shifts the rest up one, and one of them can then go
     unseen although AdultWork still has it.
     """
-    unseen = Booking.objects.filter(_unseen(account, lists, since))
+    query = Booking.objects.filter(_unseen(account, lists, since))
     if not every:
-        unseen = unseen.filter(changeable(since))
-    unseen = list(unseen.only("pk", "service", "direction", "remote_id"))
+        query = query.filter(changeable(since))
+    unseen = list(query.only("pk", "service", "direction", "remote_id"))
     for booking in unseen:
         asked_at = timezone.now()
         try:
             record = caller.call(
-                lambda client, b=booking: client.booking_details(
-                    service=b.service,
-                    direction=b.direction,
-                    booking_id=b.remote_id,
+                partial(
+                    gateway.AdultWorkClient.booking_details,
+                    service=cast(gateway.Service, booking.service),
+                    direction=cast(gateway.Direction, booking.direction),
+                    booking_id=booking.remote_id,
                     member_id=member_id,
                 )
             )

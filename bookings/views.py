@@ -8,7 +8,6 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Q
 from django.http import (
     Http404,
-    HttpRequest,
     HttpResponse,
     HttpResponseRedirect,
     StreamingHttpResponse,
@@ -37,9 +36,10 @@ from bookings.forms import (
 from bookings.live import LiveState, live_state
 from bookings.models import FINISHED_STATUSES, Booking, Direction, Service
 from bookings.rules import Action
+from dashboard.http import HtmxHttpRequest
 from dashboard.models import Account, Agency, AuditEntry
 
-LIST_TITLES = {
+LIST_TITLES: dict[tuple[str, str], str] = {
     (Service.WEBCAM, Direction.RECEIVED): "Webcam bookings received",
     (Service.WEBCAM, Direction.MADE): "Webcam bookings made",
     (Service.PHONECHAT, Direction.RECEIVED): "PhoneChat bookings received",
@@ -49,18 +49,18 @@ LIST_TITLES = {
 LIST_LABELS = {key: title.replace(" bookings ", " ") for key, title in LIST_TITLES.items()}
 
 
-def _page(request: HttpRequest) -> int:
+def _page(request: HtmxHttpRequest) -> int:
     return page_number(request.GET)
 
 
-def _template(request: HttpRequest, template: str) -> str:
+def _template(request: HtmxHttpRequest, template: str) -> str:
     """The whole page, or only the results when htmx swaps them after a filter change."""
     if request.htmx and request.htmx.target == "results":
         return f"{template}#results"
     return template
 
 
-def _row_context(request: HttpRequest, accounts: list[Account]) -> dict:
+def _row_context(request: HtmxHttpRequest, accounts: list[Account]) -> dict:
     """What every booking row needs to render, whatever page it is on."""
     return {
         "accounts_by_id": {a.pk: a for a in accounts},
@@ -71,7 +71,7 @@ def _row_context(request: HttpRequest, accounts: list[Account]) -> dict:
     }
 
 
-def _back_url(request: HttpRequest) -> str:
+def _back_url(request: HtmxHttpRequest) -> str:
     """The page to go back to after an action or a booking's details: the page the user is
     on. After an htmx request, that is the page htmx says it is on, not the request's URL; a
     page of its own (no JavaScript) goes back to where its link was followed from."""
@@ -87,7 +87,7 @@ def _back_url(request: HttpRequest) -> str:
     return reverse("bookings:inbox")
 
 
-def _htmx_current_path(request: HttpRequest) -> str | None:
+def _htmx_current_path(request: HtmxHttpRequest) -> str | None:
     """The path of the page htmx says it is on, when that page is on this site."""
     try:
         return request.htmx.current_url_abs_path
@@ -95,12 +95,12 @@ def _htmx_current_path(request: HttpRequest) -> str | None:
         return None
 
 
-def _acting_for(request: HttpRequest, accounts: list[Account]) -> list[str]:
+def _acting_for(request: HtmxHttpRequest, accounts: list[Account]) -> list[str]:
     """Nicknames of the accounts on the page that are not the user's own."""
     return [a.nickname for a in accounts if a.owner_id != request.user.pk]
 
 
-def _booking_for_viewer(request: HttpRequest, pk: int) -> tuple[Booking, Account]:
+def _booking_for_viewer(request: HtmxHttpRequest, pk: int) -> tuple[Booking, Account]:
     """The booking, if the user may see its account, and the account with `can_act`.
     Strangers get a 404, so ids reveal nothing."""
     booking = get_object_or_404(
@@ -114,7 +114,7 @@ def _booking_for_viewer(request: HttpRequest, pk: int) -> tuple[Booking, Account
     return booking, account
 
 
-def _booking_for_actor(request: HttpRequest, pk: int) -> Booking:
+def _booking_for_actor(request: HtmxHttpRequest, pk: int) -> Booking:
     """The booking, if the user may act for its account. Viewers and strangers get the same
     404, so ids reveal nothing."""
     return get_object_or_404(
@@ -126,7 +126,7 @@ def _booking_for_actor(request: HttpRequest, pk: int) -> Booking:
 
 
 def _accounts_and_filters(
-    request: HttpRequest, form_class: type[FilterForm]
+    request: HtmxHttpRequest, form_class: type[FilterForm]
 ) -> tuple[list[Account], dict, list[Account]]:
     """Every account the user may see, the filters of the query string (bad values replaced
     by defaults, with a message), and the accounts the page shows."""
@@ -142,12 +142,12 @@ def _accounts_and_filters(
     return accounts, filters, shown
 
 
-def _is_poll(request: HttpRequest) -> bool:
+def _is_poll(request: HtmxHttpRequest) -> bool:
     """The open page asking whether anything changed (static/js/app.js polls from #live)."""
     return bool(request.htmx) and request.htmx.trigger == "live"
 
 
-def _not_modified(request: HttpRequest) -> tuple[LiveState, HttpResponse | None]:
+def _not_modified(request: HtmxHttpRequest) -> tuple[LiveState, HttpResponse | None]:
     """The user's live state, and a 304 when the polling page already shows it."""
     state = live_state(request.user)
     etag = state.etag(request.get_full_path())
@@ -166,7 +166,7 @@ def _live_headers(response: HttpResponse, etag: str) -> HttpResponse:
     return response
 
 
-def _live_page(request: HttpRequest, state: LiveState, response: HttpResponse) -> HttpResponse:
+def _live_page(request: HtmxHttpRequest, state: LiveState, response: HttpResponse) -> HttpResponse:
     """A page that polls: its tag, and for a poll the count and any alerts as events."""
     if _is_poll(request):
         response = trigger_client_event(response, "needs-answer", {"count": state.needs_answer})
@@ -179,7 +179,7 @@ def _live_page(request: HttpRequest, state: LiveState, response: HttpResponse) -
 
 @login_required
 @require_safe
-def inbox(request: HttpRequest) -> HttpResponse:
+def inbox(request: HtmxHttpRequest) -> HttpResponse:
     state, unchanged = _not_modified(request)
     if unchanged:
         return unchanged
@@ -211,7 +211,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_safe
-def booking_list(request: HttpRequest, service: str, direction: str) -> HttpResponse:
+def booking_list(request: HtmxHttpRequest, service: str, direction: str) -> HttpResponse:
     state, unchanged = _not_modified(request)
     if unchanged:
         return unchanged
@@ -261,14 +261,14 @@ def booking_list(request: HttpRequest, service: str, direction: str) -> HttpResp
 
 @login_required
 @require_safe
-def booking_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def booking_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     booking, account = _booking_for_viewer(request, pk)
     return _sheet(request, "detail", {"b": booking, "account": account})
 
 
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
-def booking_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+def booking_action(request: HtmxHttpRequest, pk: int, action: str) -> HttpResponse:
     booking = _booking_for_actor(request, pk)
     if request.method != "POST":
         return _action_sheet(request, booking, action, action_form(action, booking))
@@ -288,7 +288,7 @@ def booking_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     return _answer(request, [result], fallback=_list_url(booking))
 
 
-def _action_sheet(request: HttpRequest, booking: Booking, action: str, form) -> HttpResponse:
+def _action_sheet(request: HtmxHttpRequest, booking: Booking, action: str, form) -> HttpResponse:
     """An action's form: empty, or back with what was typed and what is wrong with it. When
     the rules say no already, the sheet says why and offers nothing to send."""
     account = booking.account
@@ -317,7 +317,7 @@ def _action_sheet(request: HttpRequest, booking: Booking, action: str, form) -> 
     return response
 
 
-def _sheet(request: HttpRequest, part: str, context: dict) -> HttpResponse:
+def _sheet(request: HtmxHttpRequest, part: str, context: dict) -> HttpResponse:
     """A booking's details or an action's form: into the page's sheet for htmx, else a page
     of its own."""
     in_sheet = bool(request.htmx)
@@ -328,7 +328,7 @@ def _sheet(request: HttpRequest, part: str, context: dict) -> HttpResponse:
 
 @login_required
 @require_POST
-def bookings_delete(request: HttpRequest) -> HttpResponse:
+def bookings_delete(request: HtmxHttpRequest) -> HttpResponse:
     form = BookingsChosenForm(request.POST)
     if form.has_error("booking", "required"):
         return _nothing_chosen(request)
@@ -347,7 +347,7 @@ def bookings_delete(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def sync_now(request: HttpRequest) -> HttpResponse:
+def sync_now(request: HtmxHttpRequest) -> HttpResponse:
     """Ask the worker to sync these accounts now; the page says when it has."""
     form = AccountsChosenForm(request.POST)
     ids = form.cleaned_data["account"] if form.is_valid() else []
@@ -365,7 +365,7 @@ def sync_now(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_safe
-def audit_log(request: HttpRequest) -> HttpResponse:
+def audit_log(request: HtmxHttpRequest) -> HttpResponse:
     accounts, filters, shown = _accounts_and_filters(request, AuditFilterForm)
     window = selectors.paginate(
         selectors.audit_entries(accounts=accounts, **filters), number=_page(request)
@@ -399,7 +399,7 @@ AUDIT_COLUMNS = (
 
 @login_required
 @require_safe
-def audit_export(request: HttpRequest) -> StreamingHttpResponse:
+def audit_export(request: HtmxHttpRequest) -> StreamingHttpResponse:
     """The audit log as CSV, of one account (any user who sees it) or of a whole agency (its
     owner only)."""
     form = AuditExportForm(request.GET)
@@ -446,7 +446,7 @@ def _cell(value) -> str:
     return f"'{text}" if text.startswith(FORMULA_STARTS) else text
 
 
-def _nothing_chosen(request: HttpRequest) -> HttpResponse:
+def _nothing_chosen(request: HtmxHttpRequest) -> HttpResponse:
     message = "Tick the finished bookings to delete first."
     if not request.htmx:
         messages.warning(request, message)
@@ -459,7 +459,7 @@ def _list_url(booking: Booking) -> str:
     return reverse("bookings:list", args=[booking.service, booking.direction])
 
 
-def _back(request: HttpRequest, fallback: str) -> HttpResponse:
+def _back(request: HtmxHttpRequest, fallback: str) -> HttpResponse:
     target = request.POST.get("next", "")
     # A path of this site only. Not redirect(target): it reads a word such as "1 " as the name
     # of a URL pattern, and fails when there is none.
@@ -470,7 +470,7 @@ def _back(request: HttpRequest, fallback: str) -> HttpResponse:
     return redirect(fallback)
 
 
-def _answer(request: HttpRequest, results: list, *, fallback: str) -> HttpResponse:
+def _answer(request: HtmxHttpRequest, results: list, *, fallback: str) -> HttpResponse:
     """htmx: the rows as they stand now, out of band (the page may not show them), and a
     toast. Without JavaScript: back, with a message."""
     level, message = _worst(results), _summary(results)

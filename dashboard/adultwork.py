@@ -4,6 +4,7 @@ import logging
 from collections.abc import Callable
 from functools import cache
 from types import TracebackType
+from typing import Literal
 
 from circuitbreaker import STATE_OPEN, CircuitBreaker
 from django.conf import settings
@@ -114,6 +115,9 @@ def connect_account(*, owner, identity: Identity, tokens: TokenSet) -> Account:
         )
         store_connection(account=account, tokens=tokens)
         if taken_from_group:
+            # Type narrowing: taken_from_group says both are there.
+            assert previous is not None  # nosec B101
+            assert previous.managed_through is not None  # nosec B101
             _keep_group_manager_viewing(account=account, manager=previous.managed_through)
     return account
 
@@ -206,7 +210,7 @@ class AdultWorkCircuit(CircuitBreaker):
         exc_type: type[BaseException] | None,
         exc_value: BaseException | None,
         traceback: TracebackType | None,
-    ) -> bool:
+    ) -> Literal[False]:  # never swallows the exception
         # Neither an answer nor a silence of AdultWork's: a call not sent, or a fault of ours.
         if exc_type is not None and (
             issubclass(exc_type, NotSent) or not issubclass(exc_type, AdultWorkError)

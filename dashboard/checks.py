@@ -1,10 +1,10 @@
 from django.conf import settings
-from django.core.checks import Error, Tags, Warning, register
+from django.core.checks import CheckMessage, Error, Tags, Warning, register
 
 
 @register(Tags.security, deploy=True)
 def adultwork_settings_are_real(app_configs, **kwargs) -> list:
-    problems = []
+    problems: list[CheckMessage] = []
     if not settings.ADULTWORK_CLIENT_ID or not settings.ADULTWORK_CLIENT_SECRET:
         problems.append(
             Error(
@@ -67,7 +67,7 @@ def vapid_keys_pair_up(app_configs, **kwargs) -> list:
 def vapid_keys_are_real(app_configs, **kwargs) -> list:
     from dashboard.settings import _DEV_VAPID_PRIVATE_KEY
 
-    problems = []
+    problems: list[CheckMessage] = []
     if settings.VAPID_PRIVATE_KEY == _DEV_VAPID_PRIVATE_KEY:
         problems.append(
             Error(

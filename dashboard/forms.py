@@ -21,11 +21,7 @@ class GrantForm(forms.Form):
     role = forms.ChoiceField(choices=Grant.Role.choices, initial=Grant.Role.VIEWER)
 
     def clean_username(self) -> object:
-        username = self.cleaned_data["username"].strip()
-        user = get_user_model().objects.filter(username=username).first()
-        if user is None:
-            raise forms.ValidationError(f"No one signs in here as “{username}”.")
-        return user
+        return _user_named(self.cleaned_data["username"])
 
 
 class RoleForm(forms.Form):
@@ -40,7 +36,16 @@ class StaffForm(forms.Form):
     )
 
     def clean_username(self) -> object:
-        return GrantForm.clean_username(self)  # the same lookup and message
+        return _user_named(self.cleaned_data["username"])
+
+
+def _user_named(username: str) -> object:
+    """The user who signs in as `username`, for a form's clean_username."""
+    username = username.strip()
+    user = get_user_model().objects.filter(username=username).first()
+    if user is None:
+        raise forms.ValidationError(f"No one signs in here as “{username}”.")
+    return user
 
 
 # A user id has at most 18 digits (as the sandbox reads AdultWork's ids): a longer one is refused
@@ -79,7 +84,8 @@ class PreferencesForm(forms.ModelForm):
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
-            field.template_name = "partials/checkbox_field.html"
+            # The constructor's template_name (Django 5.0), which django-stubs knows only there.
+            field.template_name = "partials/checkbox_field.html"  # type: ignore[attr-defined]
 
 
 class SignInForm(AuthenticationForm):

@@ -140,8 +140,10 @@ class RedactFilter(logging.Filter):
                 message = str(record.msg)
             redacted.msg = redact(message)
             redacted.args = None
-        if record.exc_info or record.exc_text:
-            text = record.exc_text or _TRACEBACK_FORMATTER.formatException(record.exc_info)
+        text = record.exc_text or (
+            _TRACEBACK_FORMATTER.formatException(record.exc_info) if record.exc_info else ""
+        )
+        if text:
             redacted.exc_text = redact(text)
             # The formatters then write exc_text, never the live exception's own text.
             redacted.exc_info = None

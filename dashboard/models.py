@@ -1,4 +1,5 @@
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
@@ -7,6 +8,9 @@ from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
 from dashboard import crypto
+
+if TYPE_CHECKING:
+    from dashboard.forms import GroupMemberForm, RoleForm
 
 
 class AccountQuerySet(models.QuerySet["Account"]):
@@ -123,6 +127,13 @@ class Account(models.Model):
     # Why an account is marked reconnect_needed, as every page and message says it.
     RECONNECT_REASON = "AdultWork no longer accepts this account's connection"
 
+    # Not columns: set on the accounts of a page for its templates. Whether the viewer may act
+    # for the account (as actionable_by decides), and the role of the viewer's grant, in words.
+    can_act: bool
+    my_role: str
+    # On the accounts page, a group manager's form for adding a member.
+    member_form: "GroupMemberForm"
+
     class Meta:
         ordering = ["nickname", "pk"]
 
@@ -194,6 +205,9 @@ class Grant(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    # Not a column: set on the grants of the access page, the form that changes this role.
+    role_form: "RoleForm"
 
     class Meta:
         constraints = [

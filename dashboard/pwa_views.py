@@ -118,6 +118,7 @@ def _shell() -> dict:
 
 def _build_service_worker() -> tuple[str, str]:
     path = finders.find("js/sw.js")
+    assert isinstance(path, str)  # nosec B101  # type narrowing; the project ships the file
     with open(path, encoding="utf-8") as source:
         code = source.read()
     shell = _shell()

@@ -3,6 +3,7 @@
 import secrets
 from dataclasses import dataclass
 
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 from django.views.decorators.debug import sensitive_variables
 
@@ -233,7 +234,7 @@ class Connected:
     account: Account
     again: bool  # the account was connected before, by the same user
     # The user of the group manager who had added it, when it now has its own connection.
-    taken_from: object | None
+    taken_from: AbstractBaseUser | None
 
 
 @sensitive_variables("tokens")
@@ -256,7 +257,11 @@ def account_connect(*, identity: gateway.Identity, tokens: gateway.TokenSet, by)
                 "Ask them to grant you access instead."
             )
         account = connect_account(owner=by, identity=identity, tokens=tokens)
-        taken_from = existing.managed_through.owner if taken_from_group else None
+        taken_from = (
+            existing.managed_through.owner
+            if existing is not None and existing.managed_through is not None and taken_from_group
+            else None
+        )
         _audit(
             by=by,
             account=account,

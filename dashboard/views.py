@@ -14,6 +14,7 @@ import gateway
 from dashboard import connect, services
 from dashboard.adultwork import api_client, oauth_client, web_deadline
 from dashboard.forms import GrantForm, GroupMemberForm, RoleForm, StaffForm
+from dashboard.http import AuthenticatedHttpRequest
 from dashboard.models import Account, Agency, Grant, StaffMember, role_verb
 
 logger = logging.getLogger(__name__)
@@ -53,12 +54,12 @@ def _group_manager_of_owner(request: HttpRequest, pk: int) -> Account:
 
 @login_required
 @require_safe
-def account_list(request: HttpRequest) -> HttpResponse:
+def account_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     return _account_list_page(request)
 
 
 def _account_list_page(
-    request: HttpRequest, *, member_form: GroupMemberForm | None = None
+    request: AuthenticatedHttpRequest, *, member_form: GroupMemberForm | None = None
 ) -> HttpResponse:
     """The accounts page; `member_form` is a group member form back with its errors."""
     # sync_state is the bookings app's record of each account's sync, read here by name only:
@@ -186,7 +187,7 @@ def disconnect(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def account_access(request: HttpRequest, pk: int) -> HttpResponse:
+def account_access(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     account = _account_for_granter(request, pk)
     form = GrantForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -290,7 +291,7 @@ def staff_remove(request: HttpRequest, pk: int, user_pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def group_member_add(request: HttpRequest, pk: int) -> HttpResponse:
+def group_member_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """A group manager adds a member's account, read through the manager's connection."""
     manager = _group_manager_of_owner(request, pk)
     form = GroupMemberForm(request.POST, manager=manager)

@@ -1,6 +1,6 @@
 """AdultWorkClient: the REST API, as one user's access token sees it."""
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -175,7 +175,7 @@ class AdultWorkClient(SessionOwner):
         )
         return read_answer(response, parse)
 
-    def _post[T](self, path: str, fields: dict[str, object], parse: Callable[[Any], T]) -> T:
+    def _post[T](self, path: str, fields: Mapping[str, object], parse: Callable[[Any], T]) -> T:
         response = send(
             self._session,
             "POST",

@@ -4,7 +4,7 @@ Modelled on Zulip's outgoing session: the adapter supplies the timeout, so no ca
 """
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from types import TracebackType
 from typing import Any, Self
 
@@ -74,10 +74,20 @@ class TimeoutHTTPAdapter(HTTPAdapter):
         self.timeout = timeout
         super().__init__(max_retries=max_retries)
 
-    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
-        if kwargs.get("timeout") is None:
-            kwargs["timeout"] = self.timeout
-        return super().send(request, **kwargs)
+    def send(
+        self,
+        request: requests.PreparedRequest,
+        stream: bool = False,
+        timeout: float | tuple[float, float] | tuple[float, None] | None = None,
+        verify: bool | str = True,
+        cert: bytes | str | tuple[bytes | str, bytes | str] | None = None,
+        proxies: Mapping[str, str] | None = None,
+    ) -> requests.Response:
+        if timeout is None:
+            timeout = self.timeout
+        return super().send(
+            request, stream=stream, timeout=timeout, verify=verify, cert=cert, proxies=proxies
+        )
 
 
 class GetOnlyRetry(Retry):
@@ -88,7 +98,11 @@ class GetOnlyRetry(Retry):
     fails at once, exactly as with retries switched off.
     """
 
-    def increment(self, method: str | None = None, *args: Any, **kwargs: Any) -> Retry:
+    # urllib3 types increment() as returning the same class; a non-GET gets requests' own
+    # no-retry Retry back instead, which urllib3 uses like any other Retry.
+    def increment(  # type: ignore[override]
+        self, method: str | None = None, *args: Any, **kwargs: Any
+    ) -> Retry:
         if method is None or method.upper() not in RETRY_METHODS:
             return _NO_RETRY.increment(method, *args, **kwargs)
         return super().increment(method, *args, **kwargs)
