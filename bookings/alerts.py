@@ -16,7 +16,7 @@ from django.utils.formats import date_format
 from bookings.live import PAGE_ALERT_FRESH
 from bookings.models import Alert, Booking, credits_text
 from bookings.push import send_push_alerts
-from bookings.sync import awaiting_answer
+from bookings.rules import open_requests
 from dashboard.models import Account, Preferences, people_who_see, preferences_of
 from dashboard.vapid import push_available
 
@@ -31,7 +31,7 @@ def alerts_after_sync(*, account: Account, now: datetime | None = None) -> int:
     """Make the alerts the account's bookings call for now, and send the emails among them;
     returns how many alerts were new."""
     now = now or timezone.now()
-    waiting = list(Booking.objects.filter(awaiting_answer(now), account=account))
+    waiting = list(Booking.objects.filter(open_requests(now), account=account))
     if not waiting:
         return 0
     people = [

@@ -12,7 +12,7 @@ from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
 from bookings.models import Booking, Direction, Service, Status
-from bookings.sync import awaiting_answer
+from bookings.rules import expired_requests, open_requests
 from dashboard.models import Account, AuditEntry
 
 WEEKS = 12
@@ -69,15 +69,9 @@ def local_midnight(day: date, zone: tzinfo) -> datetime:
     return datetime.combine(day, time.min, tzinfo=zone)
 
 
-def is_expired(now: datetime) -> Q:
-    """A Pending received request whose time to answer has run out: the negation, among
-    Pending received requests, of `awaiting_answer`, the rule the inbox count follows."""
-    return Q(direction=Direction.RECEIVED, status=Status.PENDING) & ~awaiting_answer(now)
-
-
 def is_lost(now: datetime) -> Q:
     """Rejected, cancelled, or expired unanswered: credits offered that nobody will earn."""
-    return Q(status__in=(Status.REJECTED, Status.CANCELLED)) | is_expired(now)
+    return Q(status__in=(Status.REJECTED, Status.CANCELLED)) | expired_requests(now)
 
 
 def weekly_earnings(
@@ -105,8 +99,9 @@ def weekly_earnings(
       accepted: accepted by the account, not (yet) confirmed by the client (status Accepted;
       one whose session passed unconfirmed stays here, as AdultWork still calls it Accepted);
       confirmed: confirmed by the client (status Confirmed): the credits earned;
-      lost: rejected, cancelled (by either side, even once confirmed), or expired (`is_expired`);
-      awaiting: Pending requests that can still be accepted (`awaiting_answer`).
+      lost: rejected, cancelled (by either side, even once confirmed), or expired, as the inbox
+      has it (`rules.expired_requests`);
+      awaiting: Pending requests that can still be accepted (`rules.open_requests`).
     - Credits are what AdultWork states now: after a counter-offer, the credits agreed.
     - A booking deleted from AdultWork or no longer returned by it (`gone_at`) still counts:
       deleting a finished booking tidies a list, it does not undo what the booking earned.
@@ -132,7 +127,7 @@ def weekly_earnings(
             accepted=Sum("credits", filter=Q(status=Status.ACCEPTED)),
             confirmed=Sum("credits", filter=Q(status=Status.CONFIRMED)),
             lost=Sum("credits", filter=is_lost(now)),
-            awaiting=Sum("credits", filter=awaiting_answer(now)),
+            awaiting=Sum("credits", filter=open_requests(now)),
         )
         .order_by("week")
     )

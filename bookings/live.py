@@ -10,7 +10,7 @@ from django.db.models import Count, Exists, F, OuterRef, Subquery
 from django.utils import timezone
 
 from bookings.models import Alert, Booking
-from bookings.sync import awaiting_answer
+from bookings.rules import open_requests
 from dashboard.models import Account
 
 # A page alert not taken by an open page within this long is stale: no page shows it later.
@@ -39,7 +39,7 @@ def live_state(user, *, now: datetime | None = None) -> LiveState:
     now = now or timezone.now()
     bookings = Booking.all_objects.filter(account=OuterRef("pk"))
     waiting = (
-        Booking.objects.filter(awaiting_answer(now), account=OuterRef("pk"))
+        Booking.objects.filter(open_requests(now), account=OuterRef("pk"))
         .order_by()
         .values("account")
         .annotate(n=Count("pk"))

@@ -25,6 +25,7 @@ from django.utils import timezone
 
 import gateway
 from bookings.models import Booking, Direction, PayloadField, Service, Status, SyncRun, SyncState
+from bookings.rules import open_requests
 from dashboard.adultwork import TokenCaller
 from dashboard.models import Account
 
@@ -80,14 +81,6 @@ def changeable(now: datetime) -> Q:
     edge = now - timedelta(seconds=settings.SYNC_GRACE_SECONDS)
     return ~Q(status__in=(Status.REJECTED, Status.CANCELLED)) & (
         Q(session_at__gte=edge) | Q(status=Status.PENDING, accept_by__gte=edge)
-    )
-
-
-def awaiting_answer(now: datetime) -> Q:
-    """A received request that can still be accepted: the account is synced often while it
-    has one."""
-    return Q(
-        direction=Direction.RECEIVED, status=Status.PENDING, accept_by__gt=now, session_at__gt=now
     )
 
 
@@ -668,7 +661,8 @@ def _finish(
 
 def sync_interval(account_id: int, *, now: datetime) -> timedelta:
     """Short while the account has a request awaiting an answer, long otherwise."""
-    waiting = Booking.objects.filter(awaiting_answer(now), account_id=account_id).exists()
+    # An account is synced often while it has a request that can still be answered.
+    waiting = Booking.objects.filter(open_requests(now), account_id=account_id).exists()
     seconds = (
         settings.SYNC_INTERVAL_SHORT_SECONDS if waiting else settings.SYNC_INTERVAL_LONG_SECONDS
     )

@@ -8,9 +8,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bookings import earnings
+from bookings import earnings, rules
 from bookings.models import Booking, Direction, Service, Status
-from bookings.sync import awaiting_answer
 from dashboard.models import AuditEntry
 from tests.factories import AccountFactory, AuditEntryFactory, BookingFactory
 
@@ -148,22 +147,29 @@ def test_the_same_request_awaits_an_answer_until_its_deadline(account):
     assert (after.awaiting, after.lost) == (Decimal(0), Decimal(10))
 
 
-def test_expiry_is_the_inbox_counts_rule_turned_round(account):
-    """`is_expired` is the negation of `awaiting_answer` among Pending received requests: every
-    such request is exactly one of the two."""
-    for accept_by, session_at in [
+def test_a_request_is_lost_or_awaited_exactly_as_the_inbox_has_it_expired_or_open(account):
+    """Earnings count by the inbox's own rule (rules.is_expired): a request with no accept-by
+    awaits an answer until its session, as it stays in the inbox's open requests."""
+    cases = [
         (NOW + timedelta(hours=1), NOW + timedelta(hours=2)),
         (NOW - timedelta(hours=1), NOW + timedelta(hours=2)),
         (None, NOW + timedelta(hours=2)),
+        (None, NOW - timedelta(minutes=1)),
         (NOW + timedelta(hours=1), NOW - timedelta(hours=2)),
-    ]:
-        received(account, session_at=session_at, accept_by=accept_by, status=Status.PENDING)
-    pending = Booking.objects.filter(account=account)
-    expired = set(pending.filter(earnings.is_expired(NOW)).values_list("pk", flat=True))
-    waiting = set(pending.filter(awaiting_answer(NOW)).values_list("pk", flat=True))
-    assert expired.isdisjoint(waiting)
-    assert expired | waiting == set(pending.values_list("pk", flat=True))
-    assert len(waiting) == 1
+    ]
+    for credits, (accept_by, session_at) in enumerate(cases, start=1):
+        received(
+            account,
+            session_at=session_at,
+            accept_by=accept_by,
+            status=Status.PENDING,
+            credits=str(10**credits),
+        )
+    week = week_of(earnings.weekly_earnings(accounts=[account], now=NOW, zone=LONDON), THIS_MONDAY)
+    requests = Booking.objects.filter(account=account)
+    assert week.lost == sum(b.credits for b in requests if rules.is_expired(b, NOW))
+    assert week.awaiting == sum(b.credits for b in requests if not rules.is_expired(b, NOW))
+    assert week.awaiting == Decimal(10 + 1000)
 
 
 def test_weeks_begin_at_monday_midnight_in_the_viewers_zone(account):
