@@ -2,6 +2,7 @@
 
 import asyncio
 import json
+from concurrent.futures import ThreadPoolExecutor
 
 from asgiref.testing import ApplicationCommunicator
 
@@ -25,7 +26,10 @@ def test_the_asgi_entry_point_serves_the_site() -> None:
         await communicator.wait(timeout=10)
         return start, body
 
-    start, body = asyncio.run(get())
+    # In a thread of its own: Playwright's sync API, once the browser tests have used it,
+    # keeps an event loop running in this one, where asyncio.run refuses to start another.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        start, body = pool.submit(asyncio.run, get()).result()
 
     assert start["status"] == 200
     assert json.loads(body["body"])["start_url"] == "/"
