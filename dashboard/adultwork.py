@@ -88,10 +88,10 @@ def store_connection(*, account: Account, tokens: TokenSet) -> Connection:
 
 @sensitive_variables("tokens")
 def connect_account(*, owner, identity: Identity, tokens: TokenSet) -> Account:
-    """Store a newly signed-in AdultWork account; signing in again updates it in place.
+    """Store a newly connected AdultWork account; connecting it again updates it in place.
 
-    An account a group manager added moves to its own connection and to the user who signed
-    in as it: signing in proves the account is theirs. The manager's user keeps seeing it.
+    An account a group manager added moves to its own connection and to the user who connected
+    it: connecting proves the account is theirs. The manager's user keeps seeing it.
     """
     with transaction.atomic():
         # Locked so that a group manager re-adding the member cannot interleave with the move.
@@ -322,7 +322,7 @@ class TokenCaller:
             self._token = fresh_access_token(self.account, refused=refused, deadline=self.deadline)
             self._client = api_client(self._token, self.deadline)
         except TokenDecryptionError as error:
-            # A token no key can read is as dead as a revoked one: only a new sign-in mends it.
+            # A token no key can read is as dead as a revoked one: only a new connection mends it.
             raise self._reconnect_needed() from error
 
     def _reconnect_needed(self) -> ReconnectNeeded:

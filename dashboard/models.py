@@ -118,7 +118,7 @@ class Account(models.Model):
     group_name = models.CharField(max_length=200, blank=True)
     is_group_manager = models.BooleanField(default=False)
     reconnect_needed = models.BooleanField(
-        default=False, help_text="AdultWork refused this account's sign-in: connect it again."
+        default=False, help_text="AdultWork refused this account's connection: connect it again."
     )
     connected_at = models.DateTimeField(default=timezone.now)
 

@@ -249,7 +249,7 @@ def account_connect(*, identity: gateway.Identity, tokens: gateway.TokenSet, by)
             .first()
         )
         # A group member's account was only borrowed through its manager's connection:
-        # signing in as it proves it is the signer's, so it moves to them rather than clashing.
+        # connecting it proves it is the connector's, so it moves to them rather than clashing.
         taken_from_group = existing is not None and not existing.has_own_connection
         if existing is not None and not taken_from_group and existing.owner_id != by.pk:
             raise Refused(

@@ -131,8 +131,8 @@ def connect_callback(request: HttpRequest) -> HttpResponse:
         # No token call for a state we did not hand out: it may be a forged link.
         return _not_connected(
             request,
-            "This sign-in link is not valid any more (it was used already, is too old, or did "
-            "not start here). Start again.",
+            "This connection link is no longer valid (it was used already, is too old, or did not "
+            "start here). Start again.",
         )
     code = request.GET.get("code", "")
     if request.GET.get("status") == "cancelled" or not code:
@@ -147,8 +147,10 @@ def connect_callback(request: HttpRequest) -> HttpResponse:
         with api_client(tokens.access_token, deadline) as client:
             identity = client.verify_credentials()
     except gateway.AdultWorkError as error:
-        logger.warning("AdultWork sign-in failed: %s", error.message)
-        return _not_connected(request, f"AdultWork did not complete the sign-in: {error.message}")
+        logger.warning("AdultWork connection failed: %s", error.message)
+        return _not_connected(
+            request, f"AdultWork did not complete the connection: {error.message}"
+        )
     try:
         connected = services.account_connect(identity=identity, tokens=tokens, by=request.user)
     except services.Refused as refused:

@@ -29,7 +29,7 @@ def pkce_challenge(verifier: str) -> str:
 
 
 class OAuthClient(SessionOwner):
-    """The sign-in host's side: where to send the user, and the token endpoint."""
+    """The Unified Login host's side: where to send the user to connect, and the token endpoint."""
 
     def __init__(
         self,

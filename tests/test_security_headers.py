@@ -89,7 +89,7 @@ def registered(sandbox):
 
 
 def callback_after(outcome: str, client, owner, sandbox, sandbox_users):
-    """The callback's answer for each way a sign-in at AdultWork can end."""
+    """The callback's answer for each way a connection at AdultWork can end."""
     scarlett = sandbox_users["ScarlettRose"]
     callback = reverse("accounts:callback")
     if outcome == "signed out":

@@ -1,4 +1,4 @@
-"""Connecting an AdultWork account the real way: through the sandbox's sign-in page."""
+"""Connecting an AdultWork account the real way: through the sandbox's Unified Login page."""
 
 import re
 

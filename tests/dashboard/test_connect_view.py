@@ -1,4 +1,4 @@
-"""Connecting an AdultWork account through Unified Login, against the sandbox's sign-in page."""
+"""Connecting an AdultWork account through Unified Login, against the sandbox's login page."""
 
 import re
 from html import unescape
@@ -121,7 +121,7 @@ def test_a_missing_or_unknown_state_is_refused_without_a_token_call(client, owne
     query = {"code": "some-code"} | ({"state": state} if state else {})
     response = client.get(reverse("accounts:callback"), query)
     assert (response.status_code, response.url) == (302, reverse("accounts:list"))
-    assert "not valid any more" in client.get(response.url).text
+    assert "no longer valid" in client.get(response.url).text
     assert token_calls(sandbox) == []
 
 
@@ -133,7 +133,7 @@ def test_a_replayed_callback_is_refused_without_a_token_call(client, owner, sand
     sandbox.clear_requests()
     response = client.get(callback)
     assert (response.status_code, response.url) == (302, reverse("accounts:list"))
-    assert "not valid any more" in client.get(response.url).text
+    assert "no longer valid" in client.get(response.url).text
     assert token_calls(sandbox) == []
 
 
@@ -144,7 +144,7 @@ def test_a_state_from_someone_elses_session_is_refused(client, owner, sandbox, s
     client.force_login(UserFactory(username="victim"))
     response = client.get(callback)
     assert (response.status_code, response.url) == (302, reverse("accounts:list"))
-    assert "not valid any more" in client.get(response.url).text
+    assert "no longer valid" in client.get(response.url).text
     assert not Account.objects.exists()
 
 
@@ -157,7 +157,7 @@ def test_the_sandbox_checks_the_pkce_verifier_we_send(client, owner, sandbox, sa
     session.save()
     response = client.get(at_adultwork(start.url, user_id=sandbox_users["ScarlettRose"]["UserID"]))
     assert (response.status_code, response.url) == (302, reverse("accounts:list"))
-    assert "did not complete the sign-in" in client.get(response.url).text
+    assert "did not complete the connection" in client.get(response.url).text
     assert not Account.objects.exists()
 
 

@@ -250,7 +250,7 @@ def test_a_refresh_that_breaks_during_an_action_shows_no_secret(
 
 
 def at_adultwork(authorize_url: str, *, user_id: int) -> str:
-    """Pick a user and press Allow on the sandbox's sign-in page; the callback's path."""
+    """Pick a user and press Allow on the sandbox's Unified Login page; the callback's path."""
     page = requests.get(authorize_url, timeout=5)
     form = {name: unescape(value) for name, value in HIDDEN_FIELD.findall(page.text)}
     answer = requests.post(
@@ -424,7 +424,7 @@ def test_taking_a_sign_in_shows_no_verifier(secrets, settings):
     request = RequestFactory().get("/accounts/connect/")
     request.session = BrokenSession(fail_on="never")
     state, _, _ = connect.begin(request)
-    connect.begin(request)  # another tab's sign-in, which stays pending
+    connect.begin(request)  # another tab's connection, which stays pending
     secrets.add(*(entry["verifier"] for entry in request.session[connect.SESSION_KEY].values()))
     request.session.fail_on = "write"
     assert_nothing_shown(secrets, report_of(lambda: connect.take(request, state)))
@@ -589,7 +589,7 @@ def test_debug_logs_of_a_sign_in_a_sync_and_a_refresh_show_no_secret(
     )
     secrets.add_stored(performer)
     client.force_login(owner)
-    # A sign-in: the code and its verifier exchanged for tokens.
+    # A connection: the code and its verifier exchanged for tokens.
     start = client.get(reverse("accounts:connect"))
     secrets.add(*verifiers(client))
     client.get(at_adultwork(start.url, user_id=sandbox_users["ScarlettRose"]["UserID"]))

@@ -1,5 +1,5 @@
 """TokenCaller and call_with_token: the one way every call reaches AdultWork for an account,
-refreshing once after a 401 and then asking for a new sign-in."""
+refreshing once after a 401 and then asking for a new connection."""
 
 from datetime import timedelta
 
