@@ -241,7 +241,7 @@ def grant_change(request: HttpRequest, pk: int, grant_pk: int) -> HttpResponse:
             f"{grant.account.nickname}.",
         )
     else:
-        messages.error(request, "Choose viewer, manager or owner.")
+        messages.error(request, "Choose viewer, operator or admin.")
     return redirect("accounts:access", pk=grant.account_id)
 
 

@@ -158,7 +158,7 @@ def test_every_signed_in_page_says_adultwork_is_not_answering_while_the_circuit_
 
     people = {
         "owner": performer.owner,
-        "staff": GrantFactory(account=performer, role="manager").user,
+        "staff": GrantFactory(account=performer, role="operator").user,
         "outsider": outsider,
     }
     client.force_login(people[who])

@@ -203,4 +203,4 @@ def test_the_accounts_page_lists_owned_and_granted_accounts(
 
 def test_the_accounts_page_names_the_role_a_grant_gives(client, staff, account):
     client.force_login(staff)
-    assert "you are its <strong>manager</strong>" in client.get(reverse("accounts:list")).text
+    assert "you are its <strong>operator</strong>" in client.get(reverse("accounts:list")).text
