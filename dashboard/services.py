@@ -194,7 +194,7 @@ def group_member_add(*, manager: Account, user_id: int, nickname: str, by) -> Ac
         # before the transaction, which holds no lock while AdultWork thinks.
         call_with_token(
             manager,
-            lambda client: client.list_bookings(
+            lambda api: api.list_bookings(
                 service="webcam", direction="made", per_page=1, member_id=user_id
             ),
             deadline=web_deadline(),

@@ -39,7 +39,7 @@ def clock(monkeypatch):
 def read_details(account, booking_id: int = 1):
     return call_with_token(
         account,
-        lambda client: client.booking_details(
+        lambda api: api.booking_details(
             service="webcam", direction="received", booking_id=booking_id
         ),
     )

@@ -45,8 +45,8 @@ def list_calls(sandbox) -> list[dict]:
     return [r for r in sandbox.requests() if r["path"] == LIST_PATH]
 
 
-def first_page(client):
-    return client.list_bookings(service="webcam", direction="received", per_page=5)
+def first_page(api):
+    return api.list_bookings(service="webcam", direction="received", per_page=5)
 
 
 def reconnect_needed(account) -> bool:
