@@ -44,7 +44,7 @@ def token_calls(sandbox) -> list[dict]:
     return [r for r in sandbox.requests() if r["path"].lower() == "/oauth/token"]
 
 
-def sign_in_as(client, sandbox_user: dict, action: str = "allow"):
+def connect_as(client, sandbox_user: dict, action: str = "allow"):
     start = client.get(reverse("accounts:connect"))
     assert start.status_code == 302
     return client.get(at_adultwork(start.url, user_id=sandbox_user["UserID"], action=action))
@@ -70,7 +70,7 @@ def test_connecting_stores_the_account_and_starts_the_first_sync(
 ):
     client.force_login(owner)
     with django_capture_on_commit_callbacks(execute=True):
-        response = sign_in_as(client, sandbox_users["ScarlettRose"])
+        response = connect_as(client, sandbox_users["ScarlettRose"])
     assert response.status_code == 302
     account = Account.objects.get()
     assert (account.owner, account.nickname, account.remote_user_id) == (
@@ -90,16 +90,16 @@ def test_connecting_stores_the_account_and_starts_the_first_sync(
 
 def test_connecting_the_same_account_again_updates_it(client, owner, sandbox, sandbox_users):
     client.force_login(owner)
-    sign_in_as(client, sandbox_users["IvyBlaze"])
+    connect_as(client, sandbox_users["IvyBlaze"])
     first_token = Connection.objects.get().access_token
-    sign_in_as(client, sandbox_users["IvyBlaze"])
+    connect_as(client, sandbox_users["IvyBlaze"])
     assert Account.objects.count() == 1
     assert Connection.objects.get().access_token != first_token
 
 
 def test_the_group_manager_is_recorded_as_such(client, owner, sandbox, sandbox_users):
     client.force_login(owner)
-    sign_in_as(client, sandbox_users["VelvetRoomsDesk"])
+    connect_as(client, sandbox_users["VelvetRoomsDesk"])
     assert Account.objects.get().is_group_manager
 
 
@@ -107,7 +107,7 @@ def test_cancelling_at_adultwork_says_so_and_connects_nothing(
     client, owner, sandbox, sandbox_users
 ):
     client.force_login(owner)
-    response = sign_in_as(client, sandbox_users["ScarlettRose"], action="cancel")
+    response = connect_as(client, sandbox_users["ScarlettRose"], action="cancel")
     assert response.status_code == 302
     assert "You cancelled at AdultWork" in client.get(response.url).text
     assert not Account.objects.exists()
@@ -166,7 +166,7 @@ def test_an_account_connected_by_someone_else_is_not_taken_over(
 ):
     AccountFactory(owner=outsider, remote_user_id=sandbox_users["JadeMoon"]["UserID"])
     client.force_login(owner)
-    response = sign_in_as(client, sandbox_users["JadeMoon"])
+    response = connect_as(client, sandbox_users["JadeMoon"])
     assert (response.status_code, response.url) == (302, reverse("accounts:list"))
     assert "already connected by another user" in client.get(response.url).text
     assert Account.objects.get().owner == outsider

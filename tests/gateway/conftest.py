@@ -66,5 +66,5 @@ def performer(connect) -> AdultWorkApi:
 
 @pytest.fixture
 def booker(connect) -> AdultWorkApi:
-    """Signed in as a client, the side that makes bookings."""
+    """Connected as a client, the side that makes bookings."""
     return connect(CLIENT)

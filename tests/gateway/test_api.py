@@ -44,7 +44,7 @@ def find(
     direction: str,
     where: Callable[[Booking], bool],
 ) -> Booking:
-    """The first of the signed-in user's bookings that fits."""
+    """The first of the connected user's bookings that fits."""
     page = api.list_bookings(service=service, direction=direction)
     found = next((b for b in page.bookings if where(b)), None)
     assert found is not None, f"the demo data has no {direction} {service} booking that fits"

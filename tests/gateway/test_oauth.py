@@ -41,7 +41,7 @@ def oauth(base_url: str) -> Iterator[OAuthApi]:
         yield oauth
 
 
-def sign_in(oauth: OAuthApi, user_id: int, *, action: str = "allow") -> tuple[dict, str]:
+def authorize(oauth: OAuthApi, user_id: int, *, action: str = "allow") -> tuple[dict, str]:
     """Through the authorize page as a person would: the callback's query and the verifier."""
     verifier, challenge = new_pkce_pair()
     url = oauth.authorize_url(
@@ -64,7 +64,7 @@ def sign_in(oauth: OAuthApi, user_id: int, *, action: str = "allow") -> tuple[di
 
 
 def connected(oauth: OAuthApi, user_id: int = PERFORMER) -> TokenSet:
-    callback, verifier = sign_in(oauth, user_id)
+    callback, verifier = authorize(oauth, user_id)
     return oauth.exchange_code(
         code=callback["code"], redirect_uri=REDIRECT_URI, code_verifier=verifier
     )
@@ -119,10 +119,10 @@ def test_the_authorize_url_asks_for_a_code_with_scopes_state_and_an_s256_challen
 # --- the flow over HTTP -----------------------------------------------------------------------
 
 
-def test_a_code_becomes_tokens_that_open_the_api_as_the_signed_in_user(
+def test_a_code_becomes_tokens_that_open_the_api_as_the_connected_user(
     oauth: OAuthApi, base_url: str, control: SandboxControl
 ) -> None:
-    callback, verifier = sign_in(oauth, PERFORMER)
+    callback, verifier = authorize(oauth, PERFORMER)
     assert callback["state"] == "state-123"
 
     tokens = oauth.exchange_code(
@@ -165,7 +165,7 @@ def test_a_refresh_token_past_its_fourteen_days_means_connecting_again(
 
 
 def test_a_code_used_twice_means_connecting_again(oauth: OAuthApi) -> None:
-    callback, verifier = sign_in(oauth, PERFORMER)
+    callback, verifier = authorize(oauth, PERFORMER)
     oauth.exchange_code(code=callback["code"], redirect_uri=REDIRECT_URI, code_verifier=verifier)
 
     with pytest.raises(ReconnectNeeded):
@@ -175,7 +175,7 @@ def test_a_code_used_twice_means_connecting_again(oauth: OAuthApi) -> None:
 
 
 def test_a_code_with_the_wrong_verifier_is_refused(oauth: OAuthApi) -> None:
-    callback, _ = sign_in(oauth, PERFORMER)
+    callback, _ = authorize(oauth, PERFORMER)
     wrong_verifier, _ = new_pkce_pair()
 
     with pytest.raises(ReconnectNeeded):
@@ -184,8 +184,8 @@ def test_a_code_with_the_wrong_verifier_is_refused(oauth: OAuthApi) -> None:
         )
 
 
-def test_a_cancelled_sign_in_comes_back_with_an_empty_code(oauth: OAuthApi) -> None:
-    callback, _ = sign_in(oauth, PERFORMER, action="cancel")
+def test_a_cancelled_connection_comes_back_with_an_empty_code(oauth: OAuthApi) -> None:
+    callback, _ = authorize(oauth, PERFORMER, action="cancel")
 
     assert (callback["code"], callback["status"]) == ("", "cancelled")
 
