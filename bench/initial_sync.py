@@ -1,5 +1,5 @@
 """Initial sync: 10,000 sandbox bookings of one account into an empty table with
-`sync_account(full=True)`, beside reading the same pages alone through the same gateway client
+`sync_account(full=True)`, beside reading the same pages alone through the same gateway API
 (the floor a sync can reach, since it stores one page while the next is read), and beside a
 naive loop that reads the same pages and saves one booking at a time with `update_or_create`.
 Then the same two ways of storing with the pages fetched beforehand, so the cost of HTTP is out
@@ -21,7 +21,7 @@ from bench.report import Figure, progress
 from bookings.management.commands.seed_demo import identity_of, sandbox_tokens
 from bookings.models import Booking
 from bookings.sync import LISTS, NEWEST_FIRST, booking_fields, sync_account, upsert_bookings
-from dashboard.adultwork import client_for, connect_account
+from dashboard.adultwork import api_for, connect_account
 from dashboard.models import Account
 
 TOTAL = 10_000
@@ -45,8 +45,8 @@ def run(control) -> list[Figure]:
         return sync_account(account=account, full=True).bookings_seen
 
     def naive_over_http() -> int:
-        with client_for(account) as client:
-            return store_naive(account, read_pages(client))
+        with api_for(account) as api:
+            return store_naive(account, read_pages(api))
 
     syncs, readings, sync_cpu, reading_cpu = [], [], [], []
     for _ in range(PAIRS):
@@ -86,7 +86,7 @@ def run(control) -> list[Figure]:
             over_reading <= MAX_OVER_READING,
             note=(
                 "Reading alone: the same pages, page size and order, through the same gateway "
-                "client, without storing; the floor of a sync that stores each page while the "
+                "API, without storing; the floor of a sync that stores each page while the "
                 f"next is read. The median ratio of {PAIRS} pairs of runs, taken in turns: "
                 f"sync {_runs(syncs)} s, reading {_runs(readings)} s. CPU time of this "
                 f"process (one interpreter lock for the reader thread and the storing one): "
@@ -158,17 +158,17 @@ def seconds_to_store(store: Callable[[], int], *, cpu: bool = False):
 def seconds_to_read(account: Account) -> tuple[float, list[gateway.BookingPage]]:
     """How long reading every page takes, and the pages."""
     started = time.perf_counter()
-    with client_for(account) as client:
-        pages = list(read_pages(client))
+    with api_for(account) as api:
+        pages = list(read_pages(api))
     return time.perf_counter() - started, pages
 
 
-def read_pages(client: gateway.AdultWorkClient) -> Iterator[gateway.BookingPage]:
+def read_pages(api: gateway.AdultWorkApi) -> Iterator[gateway.BookingPage]:
     """Every page of the four lists, in the order and size sync_account reads them."""
     for service, direction in LISTS:
         number = 1
         while True:
-            page = client.list_bookings(
+            page = api.list_bookings(
                 service=service,
                 direction=direction,
                 page=number,

@@ -72,7 +72,7 @@ def connect(control, remote: dict, *, owner=None) -> Account:
 
 
 def api_paths() -> list[str]:
-    """Every path of the API (not the sign-in pages, not the control API)."""
+    """Every path of the API (not the Unified Login pages, not the control API)."""
     from sandbox.api import ROUTES
 
     return sorted(ROUTES)
@@ -85,5 +85,5 @@ def add_latency(control, seconds: float) -> None:
 
 
 def api_calls(control) -> list[dict]:
-    """The API and sign-in requests the sandbox received since its log was last cleared."""
+    """The API and Unified Login requests the sandbox received since its log was last cleared."""
     return control.requests()

@@ -18,7 +18,7 @@ from bench.report import Figure, progress
 from bookings.models import SyncRun
 from bookings.sync import LISTS, NEWEST_FIRST
 from bookings.tasks import sync_account_task
-from dashboard.adultwork import client_for
+from dashboard.adultwork import api_for
 from dashboard.models import Account
 
 HISTORY_PER_LIST = 1_250
@@ -103,9 +103,9 @@ def account_with_history(control) -> Account:
         )
     control.set_clock()  # real time again: the history is months old
     account = connect(control, performer)
-    with client_for(account) as client:
+    with api_for(account) as api:
         for (service, direction), opened in zip(LISTS, OPEN_PER_LIST, strict=True):
-            newest = client.list_bookings(
+            newest = api.list_bookings(
                 service=service,
                 direction=direction,
                 per_page=opened,

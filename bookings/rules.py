@@ -143,7 +143,7 @@ def mask(value: str) -> str:
 def contact_for(booking: ContactFacts, *, can_act: bool) -> str:
     """How a PhoneChat session is held, as the user may see it: the method in words, then the
     phone number and Skype name, whole for those who may act for the account (its owner, and
-    staff granted the manager or owner role) and masked for viewers. Empty when there is none."""
+    staff granted the operator or admin role) and masked for viewers. Empty when there is none."""
     if booking.service != Service.PHONECHAT or not booking.method:
         return ""
     shown = str if can_act else mask

@@ -86,7 +86,7 @@ def booking_act(
             try:
                 answer = call_with_token(
                     booking.account,
-                    lambda client: _send(client, booking, action, credits, reason),
+                    lambda api: _send(api, booking, action, credits, reason),
                     deadline=deadline,
                 )
             except gateway.AdultWorkError as error:
@@ -179,7 +179,7 @@ def _delete_group(
         answers = call_with_token(
             members[0].account,
             # The choices of Booking.service and .direction are AdultWork's own words.
-            lambda client: client.delete(
+            lambda api: api.delete(
                 service=cast(gateway.Service, service),
                 direction=cast(gateway.Direction, direction),
                 booking_ids=ids,
@@ -262,26 +262,26 @@ def _failure(
     return _unknown_outcome(booking, action, error, deadline)
 
 
-def _send(client, booking: Booking, action: Action, credits, reason):
+def _send(api, booking: Booking, action: Action, credits, reason):
     remote_id = booking.remote_id
     match action:
         case Action.ACCEPT:
-            return client.accept(service=booking.service, booking_id=remote_id, credits=credits)
+            return api.accept(service=booking.service, booking_id=remote_id, credits=credits)
         case Action.REJECT:
-            return client.reject(booking_id=remote_id, reason=reason)
+            return api.reject(booking_id=remote_id, reason=reason)
         case Action.CANCEL:
-            return client.cancel(
+            return api.cancel(
                 service=booking.service,
                 direction=booking.direction,
                 booking_id=remote_id,
                 reason=reason,
             )
         case Action.CONFIRM:
-            return client.confirm(booking_id=remote_id)
+            return api.confirm(booking_id=remote_id)
         case Action.RESCHEDULE:
-            return client.reschedule(service=booking.service, booking_id=remote_id)
+            return api.reschedule(service=booking.service, booking_id=remote_id)
         case Action.REINVITE:
-            return client.reinvite(booking_id=remote_id, reason=reason or None)
+            return api.reinvite(booking_id=remote_id, reason=reason or None)
     # Deletes go several at a time through bookings_delete, never through here.
     raise ValueError(f"{action} is not sent one booking at a time")
 
@@ -337,7 +337,7 @@ def _reread(booking: Booking, deadline: gateway.Deadline) -> bool:
     try:
         record = call_with_token(
             booking.account,
-            lambda client: client.booking_details(
+            lambda api: api.booking_details(
                 service=cast(gateway.Service, booking.service),
                 direction=cast(gateway.Direction, booking.direction),
                 booking_id=booking.remote_id,

@@ -412,7 +412,7 @@ def _read_lists(
             try:
                 page = caller.call(
                     partial(
-                        gateway.AdultWorkClient.list_bookings,
+                        gateway.AdultWorkApi.list_bookings,
                         service=of.service,
                         direction=of.direction,
                         page=number,
@@ -589,7 +589,7 @@ def _read_unseen(
         try:
             record = caller.call(
                 partial(
-                    gateway.AdultWorkClient.booking_details,
+                    gateway.AdultWorkApi.booking_details,
                     service=cast(gateway.Service, booking.service),
                     direction=cast(gateway.Direction, booking.direction),
                     booking_id=booking.remote_id,

@@ -1,4 +1,4 @@
-"""The one place that turns settings and a connected account into gateway clients."""
+"""The one place that turns settings and a connected account into gateway API objects."""
 
 import logging
 from collections.abc import Callable
@@ -17,12 +17,12 @@ from django.views.decorators.debug import sensitive_variables
 from dashboard.crypto import TokenDecryptionError
 from dashboard.models import Account, Connection, Grant
 from gateway import (
-    AdultWorkClient,
+    AdultWorkApi,
     AdultWorkError,
     Deadline,
     Identity,
     NotSent,
-    OAuthClient,
+    OAuthApi,
     ReconnectNeeded,
     TimedOut,
     TokenExpired,
@@ -41,8 +41,8 @@ USER_AGENT = "aw-bookings/1.0"
 # hides what it holds itself: see gateway.transport.Secret).
 
 
-def oauth_client(deadline: Deadline | None = None) -> OAuthClient:
-    return OAuthClient(
+def oauth_api(deadline: Deadline | None = None) -> OAuthApi:
+    return OAuthApi(
         auth_url=settings.ADULTWORK_AUTH_URL,
         client_id=settings.ADULTWORK_CLIENT_ID,
         client_secret=settings.ADULTWORK_CLIENT_SECRET,
@@ -53,8 +53,8 @@ def oauth_client(deadline: Deadline | None = None) -> OAuthClient:
 
 
 @sensitive_variables("access_token")
-def api_client(access_token: str, deadline: Deadline | None = None) -> AdultWorkClient:
-    return AdultWorkClient(
+def adultwork_api(access_token: str, deadline: Deadline | None = None) -> AdultWorkApi:
+    return AdultWorkApi(
         base_url=settings.ADULTWORK_API_URL,
         access_token=access_token,
         time_zone=settings.ADULTWORK_TIME_ZONE,
@@ -88,10 +88,10 @@ def store_connection(*, account: Account, tokens: TokenSet) -> Connection:
 
 @sensitive_variables("tokens")
 def connect_account(*, owner, identity: Identity, tokens: TokenSet) -> Account:
-    """Store a newly signed-in AdultWork account; signing in again updates it in place.
+    """Store a newly connected AdultWork account; connecting it again updates it in place.
 
-    An account a group manager added moves to its own connection and to the user who signed
-    in as it: signing in proves the account is theirs. The manager's user keeps seeing it.
+    An account a group manager added moves to its own connection and to the user who connected
+    it: connecting proves the account is theirs. The manager's user keeps seeing it.
     """
     with transaction.atomic():
         # Locked so that a group manager re-adding the member cannot interleave with the move.
@@ -165,8 +165,8 @@ def fresh_access_token(
             connection = Connection.objects.select_for_update().get(account=account)
             if token := usable(connection):
                 return token
-            with oauth_client(deadline) as client:
-                tokens = client.refresh(refresh_token=connection.refresh_token)
+            with oauth_api(deadline) as oauth:
+                tokens = oauth.refresh(refresh_token=connection.refresh_token)
             connection.store_tokens(
                 access_token=tokens.access_token,
                 refresh_token=tokens.refresh_token,
@@ -181,8 +181,8 @@ def fresh_access_token(
         raise ReconnectNeeded(RECONNECT, status=error.status) from error
 
 
-def client_for(account: Account) -> AdultWorkClient:
-    return api_client(fresh_access_token(account))
+def api_for(account: Account) -> AdultWorkApi:
+    return adultwork_api(fresh_access_token(account))
 
 
 def mark_reconnect_needed(account: Account) -> None:
@@ -260,7 +260,7 @@ class TokenCaller:
     a 401, after which the account is marked "reconnect needed".
 
     A 401 means AdultWork did nothing, so calling again after the refresh cannot act twice.
-    One caller keeps one client (and its connection pool) for a run of calls, such as a sync.
+    One caller keeps one AdultWorkApi (and its connection pool) for a run of calls, such as a sync.
     Every call goes through the process's circuit breaker, and within `deadline` if one is
     given (a web request's).
     """
@@ -268,12 +268,12 @@ class TokenCaller:
     def __init__(self, account: Account, *, deadline: Deadline | None = None) -> None:
         self.account = account
         self.deadline = deadline
-        self._client: AdultWorkClient | None = None
+        self._api: AdultWorkApi | None = None
         self._token: str | None = None  # the client's, to name it when AdultWork refuses it
         self._refreshed = False
 
     @sensitive_variables()  # the calls, whose requests carry the access token
-    def call[T](self, request: Callable[[AdultWorkClient], T]) -> T:
+    def call[T](self, request: Callable[[AdultWorkApi], T]) -> T:
         breaker = circuit()
         if breaker.opened:
             raise NotSent(NOT_ANSWERING)
@@ -281,7 +281,7 @@ class TokenCaller:
             return self._call(request)
 
     @sensitive_variables()
-    def _call[T](self, request: Callable[[AdultWorkClient], T]) -> T:
+    def _call[T](self, request: Callable[[AdultWorkApi], T]) -> T:
         try:
             return request(self._current())
         except TokenExpired as error:
@@ -298,9 +298,9 @@ class TokenCaller:
         self._current()
 
     def close(self) -> None:
-        if self._client is not None:
-            self._client.close()
-            self._client = None
+        if self._api is not None:
+            self._api.close()
+            self._api = None
 
     def __enter__(self) -> "TokenCaller":
         return self
@@ -308,21 +308,21 @@ class TokenCaller:
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
-    def _current(self) -> AdultWorkClient:
-        if self._client is None:
+    def _current(self) -> AdultWorkApi:
+        if self._api is None:
             self._replace(refused=None)
-        assert self._client is not None  # nosec B101  # type narrowing; _replace always sets it
-        return self._client
+        assert self._api is not None  # nosec B101  # type narrowing; _replace always sets it
+        return self._api
 
-    @sensitive_variables()  # the token is fetched, refreshed if need be, and put in a client
+    @sensitive_variables()  # the token is fetched, refreshed if need be, and put in an AdultWorkApi
     def _replace(self, *, refused: str | None) -> None:
         self.close()
         self._refreshed = self._refreshed or refused is not None
         try:
             self._token = fresh_access_token(self.account, refused=refused, deadline=self.deadline)
-            self._client = api_client(self._token, self.deadline)
+            self._api = adultwork_api(self._token, self.deadline)
         except TokenDecryptionError as error:
-            # A token no key can read is as dead as a revoked one: only a new sign-in mends it.
+            # A token no key can read is as dead as a revoked one: only a new connection mends it.
             raise self._reconnect_needed() from error
 
     def _reconnect_needed(self) -> ReconnectNeeded:
@@ -332,7 +332,7 @@ class TokenCaller:
 
 def call_with_token[T](
     account: Account,
-    request: Callable[[AdultWorkClient], T],
+    request: Callable[[AdultWorkApi], T],
     *,
     deadline: Deadline | None = None,
 ) -> T:

@@ -12,13 +12,13 @@ from django.views.decorators.debug import sensitive_variables
 from gateway import new_pkce_pair
 
 SCOPES = ("account_webcam_bookings", "account_phonechat_bookings", "account_information")
-SESSION_KEY = "adultwork_sign_in"
-PENDING_LIMIT = 5  # sign-ins started in other tabs stay valid, up to a few
+SESSION_KEY = "adultwork_pending_connections"
+PENDING_LIMIT = 5  # connections started in other tabs stay valid, up to a few
 STATE_LIFETIME = 15 * 60
 
 
 @dataclass(frozen=True)
-class PendingSignIn:
+class PendingConnection:
     verifier: str = field(repr=False)  # the PKCE code verifier: a secret until it is used
     redirect_uri: str
 
@@ -49,12 +49,12 @@ def begin(request: HttpRequest) -> tuple[str, str, str]:
 
 
 @sensitive_variables()  # the session's verifiers
-def take(request: HttpRequest, state: str | None) -> PendingSignIn | None:
-    """The sign-in this state began, used up; None for a missing, unknown, expired or
+def take(request: HttpRequest, state: str | None) -> PendingConnection | None:
+    """The connection this state began, used up; None for a missing, unknown, expired or
     replayed state."""
     pending = request.session.get(SESSION_KEY, {})
     entry = pending.pop(state or "", None)
     request.session[SESSION_KEY] = pending
     if entry is None or time.time() - entry["at"] >= STATE_LIFETIME:
         return None
-    return PendingSignIn(verifier=entry["verifier"], redirect_uri=entry["redirect_uri"])
+    return PendingConnection(verifier=entry["verifier"], redirect_uri=entry["redirect_uri"])

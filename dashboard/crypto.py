@@ -45,7 +45,7 @@ def decrypt(ciphertext: str) -> str:
         return current_fernet().decrypt(ciphertext.encode()).decode()
     except (InvalidToken, ImproperlyConfigured) as error:
         raise TokenDecryptionError(
-            "This account's stored sign-in cannot be read with the current encryption keys; "
+            "This account's stored connection cannot be read with the current encryption keys; "
             "connect the account again."
         ) from error
 

@@ -28,14 +28,14 @@ class AccountQuerySet(models.QuerySet["Account"]):
 
     def grantable_by(self, user) -> "AccountQuerySet":
         """Accounts whose grants the user may manage: owned, run by an agency the user owns,
-        or granted with the owner role."""
+        or granted the admin role."""
         if not user.is_authenticated:
             return self.none()
-        granted = Grant.objects.filter(account=OuterRef("pk"), user=user, role=Grant.Role.OWNER)
+        granted = Grant.objects.filter(account=OuterRef("pk"), user=user, role=Grant.Role.ADMIN)
         return self.filter(Q(owner=user) | Q(agency__owner=user) | Q(Exists(granted)))
 
     def actionable_by(self, user) -> "AccountQuerySet":
-        """Accounts the user may act for: owned, or granted as manager or owner."""
+        """Accounts the user may act for: owned, or granted as operator or admin."""
         if not user.is_authenticated:
             return self.none()
         granted = Grant.objects.filter(
@@ -118,7 +118,7 @@ class Account(models.Model):
     group_name = models.CharField(max_length=200, blank=True)
     is_group_manager = models.BooleanField(default=False)
     reconnect_needed = models.BooleanField(
-        default=False, help_text="AdultWork refused this account's sign-in: connect it again."
+        default=False, help_text="AdultWork refused this account's connection: connect it again."
     )
     connected_at = models.DateTimeField(default=timezone.now)
 
@@ -191,10 +191,10 @@ class Grant(models.Model):
 
     class Role(models.TextChoices):
         VIEWER = "viewer", "Viewer (sees)"
-        MANAGER = "manager", "Manager (acts)"
-        OWNER = "owner", "Owner (manages grants)"
+        OPERATOR = "operator", "Operator (acts)"
+        ADMIN = "admin", "Admin (manages grants)"
 
-    ACTING_ROLES = (Role.MANAGER, Role.OWNER)
+    ACTING_ROLES = (Role.OPERATOR, Role.ADMIN)
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="grants"
@@ -222,8 +222,8 @@ def role_verb(role: str) -> str:
     """What a role lets its holder do to an account, as the sentences about grants say it."""
     return {
         Grant.Role.VIEWER: "see",
-        Grant.Role.MANAGER: "see and act for",
-        Grant.Role.OWNER: "act for and manage access to",
+        Grant.Role.OPERATOR: "see and act for",
+        Grant.Role.ADMIN: "act for and manage access to",
     }[Grant.Role(role)]
 
 

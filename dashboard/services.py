@@ -194,7 +194,7 @@ def group_member_add(*, manager: Account, user_id: int, nickname: str, by) -> Ac
         # before the transaction, which holds no lock while AdultWork thinks.
         call_with_token(
             manager,
-            lambda client: client.list_bookings(
+            lambda api: api.list_bookings(
                 service="webcam", direction="made", per_page=1, member_id=user_id
             ),
             deadline=web_deadline(),
@@ -249,7 +249,7 @@ def account_connect(*, identity: gateway.Identity, tokens: gateway.TokenSet, by)
             .first()
         )
         # A group member's account was only borrowed through its manager's connection:
-        # signing in as it proves it is the signer's, so it moves to them rather than clashing.
+        # connecting it proves it is the connector's, so it moves to them rather than clashing.
         taken_from_group = existing is not None and not existing.has_own_connection
         if existing is not None and not taken_from_group and existing.owner_id != by.pk:
             raise Refused(

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 import gateway
 from dashboard import connect, services
-from dashboard.adultwork import api_client, oauth_client, web_deadline
+from dashboard.adultwork import adultwork_api, oauth_api, web_deadline
 from dashboard.forms import GrantForm, GroupMemberForm, RoleForm, StaffForm
 from dashboard.http import AuthenticatedHttpRequest
 from dashboard.models import Account, Agency, Grant, StaffMember, role_verb
@@ -91,8 +91,8 @@ def _account_list_page(
 @require_safe
 def connect_start(request: HttpRequest) -> HttpResponse:
     state, challenge, uri = connect.begin(request)
-    with oauth_client() as client:
-        url = client.authorize_url(
+    with oauth_api() as oauth:
+        url = oauth.authorize_url(
             redirect_uri=uri, scopes=connect.SCOPES, state=state, code_challenge=challenge
         )
     return redirect(url)
@@ -131,8 +131,8 @@ def connect_callback(request: HttpRequest) -> HttpResponse:
         # No token call for a state we did not hand out: it may be a forged link.
         return _not_connected(
             request,
-            "This sign-in link is not valid any more (it was used already, is too old, or did "
-            "not start here). Start again.",
+            "This connection link is no longer valid (it was used already, is too old, or did not "
+            "start here). Start again.",
         )
     code = request.GET.get("code", "")
     if request.GET.get("status") == "cancelled" or not code:
@@ -140,15 +140,17 @@ def connect_callback(request: HttpRequest) -> HttpResponse:
         return redirect("accounts:list")
     deadline = web_deadline()
     try:
-        with oauth_client(deadline) as client:
-            tokens = client.exchange_code(
+        with oauth_api(deadline) as oauth:
+            tokens = oauth.exchange_code(
                 code=code, redirect_uri=pending.redirect_uri, code_verifier=pending.verifier
             )
-        with api_client(tokens.access_token, deadline) as client:
-            identity = client.verify_credentials()
+        with adultwork_api(tokens.access_token, deadline) as api:
+            identity = api.verify_credentials()
     except gateway.AdultWorkError as error:
-        logger.warning("AdultWork sign-in failed: %s", error.message)
-        return _not_connected(request, f"AdultWork did not complete the sign-in: {error.message}")
+        logger.warning("AdultWork connection failed: %s", error.message)
+        return _not_connected(
+            request, f"AdultWork did not complete the connection: {error.message}"
+        )
     try:
         connected = services.account_connect(identity=identity, tokens=tokens, by=request.user)
     except services.Refused as refused:
@@ -239,7 +241,7 @@ def grant_change(request: HttpRequest, pk: int, grant_pk: int) -> HttpResponse:
             f"{grant.account.nickname}.",
         )
     else:
-        messages.error(request, "Choose viewer, manager or owner.")
+        messages.error(request, "Choose viewer, operator or admin.")
     return redirect("accounts:access", pk=grant.account_id)
 
 

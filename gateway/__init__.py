@@ -4,7 +4,7 @@ Everything it hands out is snake_case records; everything that goes wrong is an 
 It knows nothing of Django or of the rest of the project: every setting is passed in.
 """
 
-from .client import AdultWorkClient
+from .api import AdultWorkApi
 from .errors import (
     AdultWorkError,
     Forbidden,
@@ -19,7 +19,7 @@ from .errors import (
     UnreadableAnswer,
     raise_for_response,
 )
-from .oauth import OAuthClient, new_pkce_pair
+from .oauth import OAuthApi, new_pkce_pair
 from .records import (
     Booking,
     BookingPage,
@@ -33,7 +33,7 @@ from .records import (
 from .transport import Deadline
 
 __all__ = [
-    "AdultWorkClient",
+    "AdultWorkApi",
     "AdultWorkError",
     "Booking",
     "BookingPage",
@@ -44,7 +44,7 @@ __all__ = [
     "Identity",
     "NotFound",
     "NotSent",
-    "OAuthClient",
+    "OAuthApi",
     "Party",
     "RateLimited",
     "ReconnectNeeded",

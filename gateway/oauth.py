@@ -28,8 +28,8 @@ def pkce_challenge(verifier: str) -> str:
     return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
 
 
-class OAuthClient(SessionOwner):
-    """The sign-in host's side: where to send the user, and the token endpoint."""
+class OAuthApi(SessionOwner):
+    """The Unified Login host's side: where to send the user to connect, and the token endpoint."""
 
     def __init__(
         self,
@@ -50,7 +50,7 @@ class OAuthClient(SessionOwner):
         self._session = new_session(timeout=timeout, retries=0, user_agent=user_agent)
 
     def __repr__(self) -> str:
-        return f"<OAuthClient {self._auth_url} client_id={self._client_id}>"
+        return f"<OAuthApi {self._auth_url} client_id={self._client_id}>"
 
     def authorize_url(
         self, *, redirect_uri: str, scopes: Sequence[str], state: str, code_challenge: str

@@ -183,10 +183,10 @@ def parse_token_set(obj: object, *, previous_refresh_token: str | None = None) -
     ``previous_refresh_token``: kept when a refresh answer carries no new one, since a server
     that does not rotate leaves the old one valid.
     """
-    data = _require_object(obj, "the sign-in answer")
+    data = _require_object(obj, "the token answer")
     refresh_token = _optional(data, "refresh_token", _str) or previous_refresh_token
     if not refresh_token:
-        raise UnreadableAnswer("AdultWork's sign-in answer has no refresh token.")
+        raise UnreadableAnswer("AdultWork's token answer has no refresh token.")
     expires_in = _optional(data, "expires_in", _int)
     return TokenSet(
         access_token=_required(data, "access_token", _str),

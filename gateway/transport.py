@@ -1,4 +1,4 @@
-"""The requests.Session every gateway client uses: a timeout on every call, retries for GETs only.
+"""The requests.Session the gateway uses: a timeout on every call, retries for GETs only.
 
 Modelled on Zulip's outgoing session: the adapter supplies the timeout, so no call can forget it.
 """
@@ -178,7 +178,7 @@ def read_answer[T](response: requests.Response, parse: Callable[[Any], T]) -> T:
 
 
 class SessionOwner:
-    """A client that owns one requests.Session: closes it on close() or at the end of a
+    """An API object that owns one requests.Session: closes it on close() or at the end of a
     `with` block."""
 
     _session: requests.Session

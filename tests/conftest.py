@@ -79,9 +79,9 @@ def account(db, owner) -> Account:
 
 @pytest.fixture
 def staff(db, account):
-    """A member of agency staff granted the manager role on `account`."""
+    """A member of agency staff granted the operator role on `account`."""
     user = UserFactory(username="staff")
-    GrantFactory(user=user, account=account, role=Grant.Role.MANAGER)
+    GrantFactory(user=user, account=account, role=Grant.Role.OPERATOR)
     return user
 
 

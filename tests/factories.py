@@ -57,7 +57,7 @@ class GrantFactory(factory.django.DjangoModelFactory):
 
     user = factory.SubFactory(UserFactory)
     account = factory.SubFactory(AccountFactory)
-    role = Grant.Role.MANAGER
+    role = Grant.Role.OPERATOR
 
 
 class AuditEntryFactory(factory.django.DjangoModelFactory):

@@ -16,7 +16,7 @@ from tests.factories import AccountFactory, BookingFactory, GrantFactory, UserFa
 ACTORS = (
     "owner",
     "agency_owner",
-    "manager",
+    "operator",
     "viewer",
     "agency_staff",
     "other_performer",
@@ -32,7 +32,7 @@ def only(*allowed: str, others: str = "404") -> dict[str, str]:
 
 
 EVERYONE_SIGNED_IN = only(*SIGNED_IN)
-ACTING = ("owner", "agency_owner", "manager")
+ACTING = ("owner", "agency_owner", "operator")
 
 
 @dataclass
@@ -87,7 +87,7 @@ CASES: dict[str, Case] = {
         "POST",
         lambda w: reverse("accounts:grant_change", args=[w.account.pk, w.viewer_grant.pk]),
         only("owner", "agency_owner"),
-        data=lambda w: {"role": "manager"},
+        data=lambda w: {"role": "operator"},
     ),
     "accounts:grant_revoke": Case(
         "POST",
@@ -131,19 +131,19 @@ CASES: dict[str, Case] = {
     "bookings:sync": Case(
         "POST",
         lambda w: reverse("bookings:sync"),
-        only("owner", "agency_owner", "manager", "viewer"),
+        only("owner", "agency_owner", "operator", "viewer"),
         data=lambda w: {"account": [w.account.pk]},
     ),
     "bookings:audit_export": Case(
         "GET",
         lambda w: reverse("bookings:audit_export") + f"?account={w.account.pk}",
-        only("owner", "agency_owner", "manager", "viewer"),
+        only("owner", "agency_owner", "operator", "viewer"),
     ),
     # Its details: anyone who sees the account (a viewer's copy hides the client's contact).
     "bookings:detail": Case(
         "GET",
         lambda w: reverse("bookings:detail", args=[w.booking.pk]),
-        only("owner", "agency_owner", "manager", "viewer"),
+        only("owner", "agency_owner", "operator", "viewer"),
     ),
     # Also a GET: its form, for the same people (test_an_actions_form_is_for_those_who_act).
     "bookings:action": Case(
@@ -163,13 +163,13 @@ CASES: dict[str, Case] = {
     "bookings:earnings_account": Case(
         "GET",
         lambda w: reverse("bookings:earnings_account", args=[w.account.pk]),
-        only("owner", "agency_owner", "manager", "viewer"),
+        only("owner", "agency_owner", "operator", "viewer"),
     ),
     # The agency's owner and staff; the performer whose account it runs is neither.
     "bookings:earnings_agency": Case(
         "GET",
         lambda w: reverse("bookings:earnings_agency", args=[w.agency.pk]),
-        only("agency_owner", "manager", "viewer", "agency_staff"),
+        only("agency_owner", "operator", "viewer", "agency_staff"),
     ),
     # The installable app: the same for everyone (the manifest is neutral for the discreet).
     "manifest": Case("GET", lambda w: reverse("manifest"), PUBLIC),
@@ -223,9 +223,9 @@ def world(db, sandbox, sandbox_users) -> World:
     manager_account = connect(
         sandbox, user=users["owner"], sandbox_user=sandbox_users["VelvetRoomsDesk"]
     )
-    for name in ("manager", "viewer", "agency_staff"):
+    for name in ("operator", "viewer", "agency_staff"):
         StaffMember.objects.create(agency=agency, user=users[name])
-    GrantFactory(user=users["manager"], account=account, role=Grant.Role.MANAGER)
+    GrantFactory(user=users["operator"], account=account, role=Grant.Role.OPERATOR)
     viewer_grant = GrantFactory(user=users["viewer"], account=account, role=Grant.Role.VIEWER)
     AccountFactory(owner=users["other_performer"])
     booking = BookingFactory(account=account, remote_id=40001)

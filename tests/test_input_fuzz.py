@@ -134,7 +134,7 @@ class World:
     agency: Agency  # the owner's
     pending: Booking
     finished: Booking
-    grant: Grant  # staff's manager grant on `account`
+    grant: Grant  # staff's operator grant on `account`
     foreign_account: Account  # someone else's: no actor here may see it
     foreign_booking: Booking
     foreign_agency: Agency
@@ -515,7 +515,7 @@ def world(db, sandbox, sandbox_users) -> World:
     account.save()
     desk = connect(sandbox, user=owner, sandbox_user=sandbox_users["VelvetRoomsDesk"])
     StaffMember.objects.create(agency=agency, user=staff)
-    grant = GrantFactory(user=staff, account=account, role=Grant.Role.MANAGER)
+    grant = GrantFactory(user=staff, account=account, role=Grant.Role.OPERATOR)
     AccountFactory(owner=outsider, nickname="OutsidersOwn")
     foreign_account = AccountFactory(owner=someone, nickname="SomeoneElse")
     world = World(

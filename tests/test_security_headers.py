@@ -12,7 +12,7 @@ from django.test import Client
 from django.urls import reverse
 
 from dashboard.models import Account
-from tests.dashboard.test_connect_view import CALLBACK, at_adultwork, sign_in_as
+from tests.dashboard.test_connect_view import CALLBACK, at_adultwork, connect_as
 from tests.factories import AccountFactory, UserFactory
 from tests.test_authorization import CASES, SIGNED_IN, world  # noqa: F401  (a fixture)
 
@@ -89,7 +89,7 @@ def registered(sandbox):
 
 
 def callback_after(outcome: str, client, owner, sandbox, sandbox_users):
-    """The callback's answer for each way a sign-in at AdultWork can end."""
+    """The callback's answer for each way a connection at AdultWork can end."""
     scarlett = sandbox_users["ScarlettRose"]
     callback = reverse("accounts:callback")
     if outcome == "signed out":
@@ -97,9 +97,9 @@ def callback_after(outcome: str, client, owner, sandbox, sandbox_users):
     client.force_login(owner)
     match outcome:
         case "connected":
-            return sign_in_as(client, scarlett)
+            return connect_as(client, scarlett)
         case "cancelled at AdultWork":
-            return sign_in_as(client, scarlett, action="cancel")
+            return connect_as(client, scarlett, action="cancel")
         case "a state never handed out":
             return client.get(callback, {"code": "a-code", "state": "forged"})
         case "no state":
@@ -116,7 +116,7 @@ def callback_after(outcome: str, client, owner, sandbox, sandbox_users):
             return client.get(path.replace(code, "not-the-code"))
         case "the account is someone else's":
             AccountFactory(owner=UserFactory(username="other"), remote_user_id=scarlett["UserID"])
-            return sign_in_as(client, scarlett)
+            return connect_as(client, scarlett)
     raise AssertionError(outcome)
 
 

@@ -7,7 +7,7 @@ import pytest
 from django.db import connections
 from django.utils import timezone
 
-import gateway.client
+import gateway.api
 from bookings.models import Booking
 from bookings.rules import Action, allowed_actions
 from bookings.services import SENT, booking_act
@@ -41,13 +41,13 @@ def test_while_adultwork_holds_the_call_the_audit_already_says_it_was_sent(
     booking = rejectable(performer)
     sandbox.add_fault(path=REJECT, kind="latency", delay=2.0)
     calling = threading.Event()
-    post = gateway.client.AdultWorkClient._post
+    post = gateway.api.AdultWorkApi._post
 
     def announced_post(self, *args, **kwargs):
         calling.set()
         return post(self, *args, **kwargs)
 
-    monkeypatch.setattr(gateway.client.AdultWorkClient, "_post", announced_post)
+    monkeypatch.setattr(gateway.api.AdultWorkApi, "_post", announced_post)
 
     def act() -> None:
         try:
@@ -78,7 +78,7 @@ def test_a_request_that_dies_during_the_remote_call_leaves_outcome_unknown(
         # What the worker's process sees when it is stopped mid-call: not an Exception.
         raise SystemExit(1)
 
-    monkeypatch.setattr(gateway.client.AdultWorkClient, "_post", killed)
+    monkeypatch.setattr(gateway.api.AdultWorkApi, "_post", killed)
     with pytest.raises(SystemExit):
         booking_act(booking=booking, user=owner, action=Action.REJECT, reason="Away")
     [entry] = AuditEntry.objects.filter(account=performer)

@@ -23,9 +23,9 @@ HTMX = {"HX-Request": "true", "HX-Current-URL": "http://testserver/bookings/"}
 
 
 @pytest.fixture
-def manager(db, performer):
-    user = UserFactory(username="manager")
-    GrantFactory(user=user, account=performer, role=Grant.Role.MANAGER)
+def operator(db, performer):
+    user = UserFactory(username="operator")
+    GrantFactory(user=user, account=performer, role=Grant.Role.OPERATOR)
     return user
 
 
@@ -429,8 +429,8 @@ def test_a_booking_gone_from_adultwork_leaves_the_list(client, owner, performer,
 # --- who may act, and how ----------------------------------------------------------------
 
 
-def test_owner_and_granted_manager_may_act_while_viewer_outsider_and_anonymous_may_not(
-    client, owner, manager, viewer, outsider, performer, sandbox
+def test_owner_and_granted_operator_may_act_while_viewer_outsider_and_anonymous_may_not(
+    client, owner, operator, viewer, outsider, performer, sandbox
 ):
     booking = bookable(performer, "reject", "webcam", "received")
     for user in (viewer, outsider):
@@ -441,17 +441,17 @@ def test_owner_and_granted_manager_may_act_while_viewer_outsider_and_anonymous_m
     assert response.status_code == 302
     assert response.url.startswith(reverse("login"))
     assert posts(sandbox) == []
-    client.force_login(manager)
+    client.force_login(operator)
     assert toast(act(client, booking, "reject", {"reason": "x"}))["level"] == "success"
     entry = AuditEntry.objects.get()
-    assert (entry.username, entry.account_nickname) == ("manager", "ScarlettRose")
+    assert (entry.username, entry.account_nickname) == ("operator", "ScarlettRose")
 
 
-def test_buttons_appear_only_for_those_who_may_act(client, owner, manager, viewer, performer):
+def test_buttons_appear_only_for_those_who_may_act(client, owner, operator, viewer, performer):
     url = reverse("bookings:list", args=["webcam", "received"])
     booking = bookable(performer, "reject", "webcam", "received")
     reject = reverse("bookings:action", args=[booking.pk, "reject"])
-    for user in (owner, manager):
+    for user in (owner, operator):
         client.force_login(user)
         assert f'href="{reject}"' in client.get(url).text
     client.force_login(viewer)
@@ -480,11 +480,11 @@ def test_the_row_and_the_sheet_word_an_action_as_the_rules_label_it(
 
 
 def test_an_action_url_shows_its_form_to_those_who_may_act_and_sends_nothing(
-    client, owner, manager, viewer, outsider, performer, sandbox
+    client, owner, operator, viewer, outsider, performer, sandbox
 ):
     booking = bookable(performer, "reject", "webcam", "received")
     url = reverse("bookings:action", args=[booking.pk, "reject"])
-    for user in (owner, manager):
+    for user in (owner, operator):
         client.force_login(user)
         sheet = client.get(url, headers=HTMX)
         assert f'hx-post="{url}"' in sheet.text

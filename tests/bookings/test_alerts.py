@@ -38,7 +38,7 @@ def test_a_new_request_alerts_each_opted_in_user_who_may_see_it_once(
     quiet = UserFactory(username="quiet")
     account = connected(sandbox, sandbox_users, owner)
     GrantFactory(user=viewer, account=account, role=Grant.Role.VIEWER)
-    GrantFactory(user=quiet, account=account, role=Grant.Role.MANAGER)
+    GrantFactory(user=quiet, account=account, role=Grant.Role.OPERATOR)
     mail.outbox.clear()
 
     remote_id = sandbox.add_request(performer_id=sandbox_users["IvyBlaze"]["UserID"])

@@ -83,7 +83,7 @@ def test_a_change_to_an_account_the_user_may_not_see_leaves_their_poll_unchanged
     assert poll(client, reverse("bookings:inbox"), etag).status_code == 304
 
 
-@pytest.mark.parametrize("role", [Grant.Role.MANAGER, Grant.Role.VIEWER])
+@pytest.mark.parametrize("role", [Grant.Role.OPERATOR, Grant.Role.VIEWER])
 def test_granted_staff_see_a_change_to_the_account_they_are_granted(client, account, role):
     staff = GrantFactory(account=account, role=role).user
     client.force_login(staff)

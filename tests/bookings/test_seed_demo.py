@@ -25,7 +25,7 @@ def test_the_demo_seed_connects_the_demo_and_the_agency_with_sandbox_tokens(db, 
     assert agency.accounts.count() == 3
     assert set(agency.staff.values_list("username", flat=True)) == {"staff1", "staff2"}
     roles = set(Grant.objects.values_list("user__username", "account__nickname", "role"))
-    assert ("staff1", "ScarlettRose", "manager") in roles
+    assert ("staff1", "ScarlettRose", "operator") in roles
     assert ("staff2", "ScarlettRose", "viewer") in roles
     call_command("seed_demo", "--no-sync")  # a second run changes nothing
     assert Account.objects.count() == 4

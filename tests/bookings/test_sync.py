@@ -150,7 +150,7 @@ def test_the_upsert_sends_each_value_as_the_models_fields_would(performer):
 
     page = call_with_token(
         performer,
-        lambda client: client.list_bookings(service="phonechat", direction="received", page=1),
+        lambda api: api.list_bookings(service="phonechat", direction="received", page=1),
     )
     known = timezone.now()
     rows = _rows(connection, account=performer, answers=[(page.bookings, known)])

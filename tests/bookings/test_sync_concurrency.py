@@ -1,6 +1,6 @@
 """What the local copy says stays true while syncs, actions and other syncs run at once.
 
-Each race is played out in a chosen order: a page is read with a gateway client (noting when it
+Each race is played out in a chosen order: a page is read through the gateway (noting when it
 was asked for, as the sync does), something happens meanwhile, then the stale page is stored the
 way the sync stores it.
 """
@@ -17,7 +17,7 @@ from bookings.models import Booking, Direction, Service, Status, SyncRun, SyncSt
 from bookings.rules import Action, allowed_actions
 from bookings.services import booking_act
 from bookings.sync import LISTS, NEWEST_FIRST, SyncFailed, sync_account, upsert_bookings
-from dashboard.adultwork import api_client, fresh_access_token
+from dashboard.adultwork import adultwork_api, fresh_access_token
 from tests.conftest import connect
 from tests.factories import UserFactory
 
@@ -25,8 +25,8 @@ from tests.factories import UserFactory
 def read_page(account, service: str, direction: str, page: int = 1):
     """One page as the sync asks for it, and the moment it was asked for."""
     asked_at = timezone.now()
-    with api_client(fresh_access_token(account)) as client:
-        answer = client.list_bookings(
+    with adultwork_api(fresh_access_token(account)) as api:
+        answer = api.list_bookings(
             service=service,
             direction=direction,
             page=page,

@@ -11,7 +11,7 @@ from django.utils import timezone
 from bookings.models import Booking, Direction, Service, Status
 from bookings.rules import Action, allowed_actions
 from bookings.sync import LISTS, NEWEST_FIRST, changeable, sync_account, upsert_bookings
-from dashboard.adultwork import api_client, fresh_access_token
+from dashboard.adultwork import adultwork_api, fresh_access_token
 from tests.conftest import connect
 
 HISTORY_PER_LIST = 200
@@ -56,8 +56,8 @@ def list_calls(sandbox) -> list[dict]:
 
 def read_page(account, service: str, direction: str):
     asked_at = timezone.now()
-    with api_client(fresh_access_token(account)) as client:
-        page = client.list_bookings(
+    with adultwork_api(fresh_access_token(account)) as api:
+        page = api.list_bookings(
             service=service, direction=direction, per_page=100, order_by=NEWEST_FIRST[service]
         )
     return page, asked_at
@@ -65,8 +65,8 @@ def read_page(account, service: str, direction: str):
 
 def delete_elsewhere(account, booking: Booking) -> None:
     """Deleted on AdultWork by another app: the local copy is not told."""
-    with api_client(fresh_access_token(account)) as client:
-        [answer] = client.delete(
+    with adultwork_api(fresh_access_token(account)) as api:
+        [answer] = api.delete(
             service=booking.service, direction=booking.direction, booking_ids=[booking.remote_id]
         )
     assert answer.deleted, answer.message

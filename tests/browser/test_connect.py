@@ -1,4 +1,4 @@
-"""Connecting an AdultWork account the real way: through the sandbox's sign-in page."""
+"""Connecting an AdultWork account the real way: through the sandbox's Unified Login page."""
 
 import re
 
@@ -43,7 +43,7 @@ def test_connect_see_bookings_disconnect_and_see_them_gone(open_page, performer,
     assert not Booking.objects.exists()
 
 
-def test_cancelling_at_the_sign_in_page_says_so(open_page, performer, registered):
+def test_cancelling_at_the_login_page_says_so(open_page, performer, registered):
     page = open_page("phone", user=performer)
     page.goto("/accounts/connect/")
     page.get_by_role("button", name="Cancel").click()

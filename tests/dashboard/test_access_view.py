@@ -31,7 +31,7 @@ def test_revoking_takes_effect_on_the_next_request(client, owner, staff, account
     client.force_login(owner)
     client.post(reverse("accounts:grant_revoke", args=[account.pk, grant.pk]))
     entry = AuditEntry.objects.get(action="revoke")
-    assert (entry.user, entry.account, entry.inputs) == (owner, account, {"was": "manager"})
+    assert (entry.user, entry.account, entry.inputs) == (owner, account, {"was": "operator"})
     client.force_login(staff)
     assert "SoonHidden" not in client.get(reverse("bookings:inbox")).text
 
@@ -46,7 +46,7 @@ def test_changing_a_role_to_viewer_stops_acting(client, owner, staff, account):
     assert (entry.user, entry.account, entry.inputs) == (
         owner,
         account,
-        {"role": "viewer", "was": "manager"},
+        {"role": "viewer", "was": "operator"},
     )
     booking = BookingFactory(account=account)
     client.force_login(staff)
@@ -57,10 +57,10 @@ def test_changing_a_role_to_viewer_stops_acting(client, owner, staff, account):
 def test_a_grant_with_the_owner_role_may_manage_grants_but_a_manager_may_not(
     client, account, staff
 ):
-    co_owner = UserFactory(username="co-owner")
-    GrantFactory(user=co_owner, account=account, role=Grant.Role.OWNER)
+    co_admin = UserFactory(username="co-admin")
+    GrantFactory(user=co_admin, account=account, role=Grant.Role.ADMIN)
     url = reverse("accounts:access", args=[account.pk])
-    client.force_login(co_owner)
+    client.force_login(co_admin)
     assert client.get(url).status_code == 200
     client.force_login(staff)
     assert client.get(url).status_code == 404
@@ -85,10 +85,10 @@ def test_an_outsider_cannot_see_or_change_grants(client, outsider, account, staf
     response = client.post(reverse("accounts:grant_revoke", args=[account.pk, grant.pk]))
     assert response.status_code == 404
     response = client.post(
-        reverse("accounts:grant_change", args=[account.pk, grant.pk]), {"role": "owner"}
+        reverse("accounts:grant_change", args=[account.pk, grant.pk]), {"role": "admin"}
     )
     assert response.status_code == 404
-    assert Grant.objects.get(pk=grant.pk).role == "manager"
+    assert Grant.objects.get(pk=grant.pk).role == "operator"
     assert not AuditEntry.objects.exists()
 
 
@@ -113,18 +113,18 @@ def test_a_grant_form_back_with_an_error_keeps_the_role_chosen(client, owner, ac
     """Else the next submit, with the username put right, silently grants the first role."""
     client.force_login(owner)
     url = reverse("accounts:access", args=[account.pk])
-    page = client.post(url, {"username": "ghost", "role": "manager"}).text
-    assert re.search(r'<option value="manager" selected>', page)
+    page = client.post(url, {"username": "ghost", "role": "operator"}).text
+    assert re.search(r'<option value="operator" selected>', page)
     assert not re.search(r'<option value="viewer" selected>', page)
     assert 'value="ghost"' in page
 
 
 def test_each_grants_role_select_shows_its_role(client, owner, account):
-    grant = GrantFactory(account=account, role=Grant.Role.MANAGER)
+    grant = GrantFactory(account=account, role=Grant.Role.OPERATOR)
     client.force_login(owner)
     page = client.get(reverse("accounts:access", args=[account.pk])).text
     form = page[page.index(f'id="grant-{grant.pk}"') :]
-    assert re.search(r'<option value="manager" selected>', form)
+    assert re.search(r'<option value="operator" selected>', form)
 
 
 def test_a_role_change_the_form_cannot_read_changes_nothing_and_says_why(
@@ -133,9 +133,9 @@ def test_a_role_change_the_form_cannot_read_changes_nothing_and_says_why(
     grant = Grant.objects.get(user=staff)
     client.force_login(owner)
     url = reverse("accounts:grant_change", args=[account.pk, grant.pk])
-    response = client.post(url, {"role": "admin"}, follow=True)
-    assert "Choose viewer, manager or owner." in response.text
-    assert Grant.objects.get(pk=grant.pk).role == "manager"
+    response = client.post(url, {"role": "superuser"}, follow=True)
+    assert "Choose viewer, operator or admin." in response.text
+    assert Grant.objects.get(pk=grant.pk).role == "operator"
     assert not AuditEntry.objects.exists()
 
 
@@ -151,4 +151,4 @@ def test_changes_of_access_read_plainly_in_the_audit_log_and_its_filter(
     assert '<option value="revoke" selected>Revoke access</option>' in page
     export = client.get(reverse("bookings:audit_export"), {"account": account.pk})
     rows = b"".join(export.streaming_content).decode().splitlines()
-    assert ",owner,ScarlettLocal,revoke,access of staff,was=manager," in rows[1]
+    assert ",owner,ScarlettLocal,revoke,access of staff,was=operator," in rows[1]

@@ -39,7 +39,7 @@ def clock(monkeypatch):
 def read_details(account, booking_id: int = 1):
     return call_with_token(
         account,
-        lambda client: client.booking_details(
+        lambda api: api.booking_details(
             service="webcam", direction="received", booking_id=booking_id
         ),
     )
@@ -158,7 +158,7 @@ def test_every_signed_in_page_says_adultwork_is_not_answering_while_the_circuit_
 
     people = {
         "owner": performer.owner,
-        "staff": GrantFactory(account=performer, role="manager").user,
+        "staff": GrantFactory(account=performer, role="operator").user,
         "outsider": outsider,
     }
     client.force_login(people[who])

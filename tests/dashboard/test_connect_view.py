@@ -1,4 +1,4 @@
-"""Connecting an AdultWork account through Unified Login, against the sandbox's sign-in page."""
+"""Connecting an AdultWork account through Unified Login, against the sandbox's login page."""
 
 import re
 from html import unescape
@@ -44,7 +44,7 @@ def token_calls(sandbox) -> list[dict]:
     return [r for r in sandbox.requests() if r["path"].lower() == "/oauth/token"]
 
 
-def sign_in_as(client, sandbox_user: dict, action: str = "allow"):
+def connect_as(client, sandbox_user: dict, action: str = "allow"):
     start = client.get(reverse("accounts:connect"))
     assert start.status_code == 302
     return client.get(at_adultwork(start.url, user_id=sandbox_user["UserID"], action=action))
@@ -70,7 +70,7 @@ def test_connecting_stores_the_account_and_starts_the_first_sync(
 ):
     client.force_login(owner)
     with django_capture_on_commit_callbacks(execute=True):
-        response = sign_in_as(client, sandbox_users["ScarlettRose"])
+        response = connect_as(client, sandbox_users["ScarlettRose"])
     assert response.status_code == 302
     account = Account.objects.get()
     assert (account.owner, account.nickname, account.remote_user_id) == (
@@ -90,16 +90,16 @@ def test_connecting_stores_the_account_and_starts_the_first_sync(
 
 def test_connecting_the_same_account_again_updates_it(client, owner, sandbox, sandbox_users):
     client.force_login(owner)
-    sign_in_as(client, sandbox_users["IvyBlaze"])
+    connect_as(client, sandbox_users["IvyBlaze"])
     first_token = Connection.objects.get().access_token
-    sign_in_as(client, sandbox_users["IvyBlaze"])
+    connect_as(client, sandbox_users["IvyBlaze"])
     assert Account.objects.count() == 1
     assert Connection.objects.get().access_token != first_token
 
 
 def test_the_group_manager_is_recorded_as_such(client, owner, sandbox, sandbox_users):
     client.force_login(owner)
-    sign_in_as(client, sandbox_users["VelvetRoomsDesk"])
+    connect_as(client, sandbox_users["VelvetRoomsDesk"])
     assert Account.objects.get().is_group_manager
 
 
@@ -107,7 +107,7 @@ def test_cancelling_at_adultwork_says_so_and_connects_nothing(
     client, owner, sandbox, sandbox_users
 ):
     client.force_login(owner)
-    response = sign_in_as(client, sandbox_users["ScarlettRose"], action="cancel")
+    response = connect_as(client, sandbox_users["ScarlettRose"], action="cancel")
     assert response.status_code == 302
     assert "You cancelled at AdultWork" in client.get(response.url).text
     assert not Account.objects.exists()
@@ -121,7 +121,7 @@ def test_a_missing_or_unknown_state_is_refused_without_a_token_call(client, owne
     query = {"code": "some-code"} | ({"state": state} if state else {})
     response = client.get(reverse("accounts:callback"), query)
     assert (response.status_code, response.url) == (302, reverse("accounts:list"))
-    assert "not valid any more" in client.get(response.url).text
+    assert "no longer valid" in client.get(response.url).text
     assert token_calls(sandbox) == []
 
 
@@ -133,7 +133,7 @@ def test_a_replayed_callback_is_refused_without_a_token_call(client, owner, sand
     sandbox.clear_requests()
     response = client.get(callback)
     assert (response.status_code, response.url) == (302, reverse("accounts:list"))
-    assert "not valid any more" in client.get(response.url).text
+    assert "no longer valid" in client.get(response.url).text
     assert token_calls(sandbox) == []
 
 
@@ -144,7 +144,7 @@ def test_a_state_from_someone_elses_session_is_refused(client, owner, sandbox, s
     client.force_login(UserFactory(username="victim"))
     response = client.get(callback)
     assert (response.status_code, response.url) == (302, reverse("accounts:list"))
-    assert "not valid any more" in client.get(response.url).text
+    assert "no longer valid" in client.get(response.url).text
     assert not Account.objects.exists()
 
 
@@ -157,7 +157,7 @@ def test_the_sandbox_checks_the_pkce_verifier_we_send(client, owner, sandbox, sa
     session.save()
     response = client.get(at_adultwork(start.url, user_id=sandbox_users["ScarlettRose"]["UserID"]))
     assert (response.status_code, response.url) == (302, reverse("accounts:list"))
-    assert "did not complete the sign-in" in client.get(response.url).text
+    assert "did not complete the connection" in client.get(response.url).text
     assert not Account.objects.exists()
 
 
@@ -166,7 +166,7 @@ def test_an_account_connected_by_someone_else_is_not_taken_over(
 ):
     AccountFactory(owner=outsider, remote_user_id=sandbox_users["JadeMoon"]["UserID"])
     client.force_login(owner)
-    response = sign_in_as(client, sandbox_users["JadeMoon"])
+    response = connect_as(client, sandbox_users["JadeMoon"])
     assert (response.status_code, response.url) == (302, reverse("accounts:list"))
     assert "already connected by another user" in client.get(response.url).text
     assert Account.objects.get().owner == outsider
@@ -203,4 +203,4 @@ def test_the_accounts_page_lists_owned_and_granted_accounts(
 
 def test_the_accounts_page_names_the_role_a_grant_gives(client, staff, account):
     client.force_login(staff)
-    assert "you are its <strong>manager</strong>" in client.get(reverse("accounts:list")).text
+    assert "you are its <strong>operator</strong>" in client.get(reverse("accounts:list")).text

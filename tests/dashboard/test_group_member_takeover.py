@@ -9,7 +9,7 @@ from dashboard.models import Account, Connection, Grant
 from tests.conftest import connect
 
 # `registered` is autouse: it registers the dashboard's client with the sandbox here too.
-from tests.dashboard.test_connect_view import registered, sign_in_as  # noqa: F401
+from tests.dashboard.test_connect_view import connect_as, registered  # noqa: F401
 from tests.factories import UserFactory
 
 
@@ -48,7 +48,7 @@ def test_the_member_connecting_an_account_their_group_manager_added_takes_it_ove
     client.force_login(member)
     sandbox.clear_requests()
     with django_capture_on_commit_callbacks(execute=True):
-        response = sign_in_as(client, sandbox_users["JadeMoon"])
+        response = connect_as(client, sandbox_users["JadeMoon"])
     assert response.status_code == 302
     assert (
         "JadeMoon now uses its own connection; owner keeps read-only access through the group"
@@ -72,7 +72,7 @@ def test_the_group_manager_still_sees_a_member_who_took_their_account_over_but_c
 ):
     client.force_login(member)
     with django_capture_on_commit_callbacks(execute=True):
-        sign_in_as(client, sandbox_users["JadeMoon"])
+        connect_as(client, sandbox_users["JadeMoon"])
     client.force_login(owner)
     page = client.get(reverse("accounts:list")).text
     assert "JadeMoon" in page
@@ -94,7 +94,7 @@ def test_the_member_sees_the_account_as_theirs_once_they_have_taken_it_over(
     client, member, jade, sandbox_users
 ):
     client.force_login(member)
-    sign_in_as(client, sandbox_users["JadeMoon"])
+    connect_as(client, sandbox_users["JadeMoon"])
     page = client.get(reverse("accounts:list")).text
     assert "Connected by you on" in page
     assert "Read through the group manager&#x27;s connection" not in page
@@ -107,7 +107,7 @@ def test_the_group_manager_connecting_a_member_they_added_moves_it_to_its_own_co
     client.force_login(owner)
     sandbox.clear_requests()
     with django_capture_on_commit_callbacks(execute=True):
-        response = sign_in_as(client, sandbox_users["JadeMoon"])
+        response = connect_as(client, sandbox_users["JadeMoon"])
     assert response.status_code == 302
     message = client.get(response.url).text
     assert "JadeMoon now uses its own connection" in message
@@ -126,9 +126,9 @@ def test_once_the_member_has_taken_it_over_the_group_managers_user_cannot_connec
     client, owner, member, jade, sandbox_users
 ):
     client.force_login(member)
-    sign_in_as(client, sandbox_users["JadeMoon"])
+    connect_as(client, sandbox_users["JadeMoon"])
     client.force_login(owner)
-    response = sign_in_as(client, sandbox_users["JadeMoon"])
+    response = connect_as(client, sandbox_users["JadeMoon"])
     assert (response.status_code, response.url) == (302, reverse("accounts:list"))
     assert "already connected by another user" in client.get(response.url).text
     jade.refresh_from_db()

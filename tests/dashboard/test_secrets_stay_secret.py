@@ -250,7 +250,7 @@ def test_a_refresh_that_breaks_during_an_action_shows_no_secret(
 
 
 def at_adultwork(authorize_url: str, *, user_id: int) -> str:
-    """Pick a user and press Allow on the sandbox's sign-in page; the callback's path."""
+    """Pick a user and press Allow on the sandbox's Unified Login page; the callback's path."""
     page = requests.get(authorize_url, timeout=5)
     form = {name: unescape(value) for name, value in HIDDEN_FIELD.findall(page.text)}
     answer = requests.post(
@@ -370,7 +370,7 @@ def test_a_refresh_shows_no_refresh_token_or_client_secret(monkeypatch, performe
 def test_making_an_api_client_shows_no_access_token(settings, secrets):
     secrets.add(SECRET)
     settings.ADULTWORK_TIME_ZONE = "Europe/Nowhere"  # a misconfiguration: no such zone
-    shown = report_of(lambda: adultwork.api_client(SECRET), raises=ZoneInfoNotFoundError)
+    shown = report_of(lambda: adultwork.adultwork_api(SECRET), raises=ZoneInfoNotFoundError)
     assert "Europe/Nowhere" in shown[0]
     assert_nothing_shown(secrets, shown)
 
@@ -381,7 +381,7 @@ def test_a_call_shows_no_access_token(monkeypatch, performer, secrets):
 
     def call():
         with adultwork.TokenCaller(performer) as caller:
-            caller.call(lambda client: client.verify_credentials())
+            caller.call(lambda api: api.verify_credentials())
 
     assert_nothing_shown(secrets, report_of(call))
 
@@ -424,7 +424,7 @@ def test_taking_a_sign_in_shows_no_verifier(secrets, settings):
     request = RequestFactory().get("/accounts/connect/")
     request.session = BrokenSession(fail_on="never")
     state, _, _ = connect.begin(request)
-    connect.begin(request)  # another tab's sign-in, which stays pending
+    connect.begin(request)  # another tab's connection, which stays pending
     secrets.add(*(entry["verifier"] for entry in request.session[connect.SESSION_KEY].values()))
     request.session.fail_on = "write"
     assert_nothing_shown(secrets, report_of(lambda: connect.take(request, state)))
@@ -457,7 +457,7 @@ def marked_sensitive(function) -> bool:
         crypto.decrypt,
         crypto.rotate,
         Connection.store_tokens,
-        adultwork.api_client,
+        adultwork.adultwork_api,
         adultwork.store_connection,
         adultwork.connect_account,
         services.account_connect,
@@ -509,13 +509,13 @@ def break_urllib3(monkeypatch) -> None:
 
 
 @pytest.fixture
-def oauth(sandbox, settings) -> Iterator[gateway.OAuthClient]:
-    with gateway.OAuthClient(
+def oauth(sandbox, settings) -> Iterator[gateway.OAuthApi]:
+    with gateway.OAuthApi(
         auth_url=settings.ADULTWORK_AUTH_URL,
         client_id=settings.ADULTWORK_CLIENT_ID,
         client_secret=settings.ADULTWORK_CLIENT_SECRET,
-    ) as client:
-        yield client
+    ) as oauth:
+        yield oauth
 
 
 @pytest.fixture
@@ -554,10 +554,10 @@ def test_the_gateway_hides_a_token_answer_from_locals(
 
 def test_the_gateway_hides_an_access_token_from_locals(monkeypatch, settings, issued_pair, secrets):
     break_urllib3(monkeypatch)
-    with gateway.AdultWorkClient(
+    with gateway.AdultWorkApi(
         base_url=settings.ADULTWORK_API_URL, access_token=issued_pair["access_token"]
-    ) as client:
-        shown = with_locals(client.verify_credentials)
+    ) as api:
+        shown = with_locals(api.verify_credentials)
     assert "urllib3 failed" in shown
     assert secrets.shown_in(shown) == []
 
@@ -565,7 +565,7 @@ def test_the_gateway_hides_an_access_token_from_locals(monkeypatch, settings, is
 def test_the_gateway_hides_an_access_token_it_could_not_use(secrets):
     secrets.add(SECRET)
     shown = with_locals(
-        lambda: gateway.AdultWorkClient(
+        lambda: gateway.AdultWorkApi(
             base_url="https://api.example.test", access_token=SECRET, time_zone="Europe/Nowhere"
         )
     )
@@ -589,7 +589,7 @@ def test_debug_logs_of_a_sign_in_a_sync_and_a_refresh_show_no_secret(
     )
     secrets.add_stored(performer)
     client.force_login(owner)
-    # A sign-in: the code and its verifier exchanged for tokens.
+    # A connection: the code and its verifier exchanged for tokens.
     start = client.get(reverse("accounts:connect"))
     secrets.add(*verifiers(client))
     client.get(at_adultwork(start.url, user_id=sandbox_users["ScarlettRose"]["UserID"]))

@@ -21,10 +21,10 @@ def only_entry(**filters) -> AuditEntry:
 
 
 @pytest.fixture
-def co_owner(db, account):
-    """Staff granted the owner role on `account`: they may manage its grants too."""
-    user = UserFactory(username="co-owner")
-    GrantFactory(user=user, account=account, role=Grant.Role.OWNER)
+def co_admin(db, account):
+    """Staff granted the admin role on `account`: they may manage its grants too."""
+    user = UserFactory(username="co-admin")
+    GrantFactory(user=user, account=account, role=Grant.Role.ADMIN)
     return user
 
 
@@ -51,22 +51,22 @@ def test_granting_a_role_writes_the_grant_and_an_audit_entry(owner, outsider, ac
 
 
 def test_granting_a_role_to_someone_granted_already_is_audited_as_a_change(
-    account, staff, co_owner
+    account, staff, co_admin
 ):
-    services.grant_role(account=account, user=staff, role="owner", by=co_owner)
-    assert Grant.objects.get(user=staff, account=account).role == "owner"
+    services.grant_role(account=account, user=staff, role="admin", by=co_admin)
+    assert Grant.objects.get(user=staff, account=account).role == "admin"
     entry = only_entry(action=Action.REGRANT)
-    assert entry.user == co_owner
+    assert entry.user == co_admin
     assert entry.account == account
-    assert entry.inputs == {"role": "owner", "was": "manager"}
+    assert entry.inputs == {"role": "admin", "was": "operator"}
     assert not AuditEntry.objects.filter(action=Action.GRANT).exists()
 
 
 def test_granting_a_role_to_the_accounts_owner_is_refused_and_writes_nothing(
-    owner, account, co_owner
+    owner, account, co_admin
 ):
     with pytest.raises(services.Refused, match="has every right already"):
-        services.grant_role(account=account, user=owner, role="viewer", by=co_owner)
+        services.grant_role(account=account, user=owner, role="viewer", by=co_admin)
     assert not Grant.objects.filter(user=owner).exists()
     assert not AuditEntry.objects.exists()
 
@@ -90,18 +90,18 @@ def test_changing_a_role_writes_it_and_audits_the_old_and_new_roles(owner, accou
     assert (grant.role, grant.granted_by) == ("viewer", owner)
     entry = only_entry(action=Action.REGRANT)
     assert (entry.user, entry.account) == (owner, account)
-    assert entry.inputs == {"role": "viewer", "was": "manager"}
+    assert entry.inputs == {"role": "viewer", "was": "operator"}
     assert entry.message == "staff may now see ScarlettLocal."
 
 
-def test_revoking_a_grant_deletes_it_and_writes_an_audit_entry(account, staff, co_owner):
+def test_revoking_a_grant_deletes_it_and_writes_an_audit_entry(account, staff, co_admin):
     grant = Grant.objects.get(user=staff)
-    services.grant_revoke(grant=grant, by=co_owner)
+    services.grant_revoke(grant=grant, by=co_admin)
     assert not Grant.objects.filter(user=staff).exists()
     entry = only_entry(action=Action.REVOKE)
-    assert (entry.user, entry.username) == (co_owner, "co-owner")
+    assert (entry.user, entry.username) == (co_admin, "co-admin")
     assert (entry.account, entry.account_nickname) == (account, "ScarlettLocal")
-    assert entry.inputs == {"was": "manager"}
+    assert entry.inputs == {"was": "operator"}
     assert entry.message == "staff no longer has access to ScarlettLocal."
 
 

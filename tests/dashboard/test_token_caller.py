@@ -1,5 +1,5 @@
 """TokenCaller and call_with_token: the one way every call reaches AdultWork for an account,
-refreshing once after a 401 and then asking for a new sign-in."""
+refreshing once after a 401 and then asking for a new connection."""
 
 from datetime import timedelta
 
@@ -45,8 +45,8 @@ def list_calls(sandbox) -> list[dict]:
     return [r for r in sandbox.requests() if r["path"] == LIST_PATH]
 
 
-def first_page(client):
-    return client.list_bookings(service="webcam", direction="received", per_page=5)
+def first_page(api):
+    return api.list_bookings(service="webcam", direction="received", per_page=5)
 
 
 def reconnect_needed(account) -> bool:

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from gateway import AdultWorkClient
+from gateway import AdultWorkApi
 from sandbox.control import SandboxControl
 from sandbox.server import SandboxServer
 
@@ -44,27 +44,27 @@ def control(base_url: str) -> SandboxControl:
 
 @pytest.fixture
 def connect(control: SandboxControl, base_url: str) -> Iterator:
-    """connect(user_id, **client_options): an AdultWorkClient signed in as that sandbox user."""
-    opened: list[AdultWorkClient] = []
+    """connect(user_id, **options): an AdultWorkApi connected as that sandbox user."""
+    opened: list[AdultWorkApi] = []
 
-    def connect(user_id: int, **options: object) -> AdultWorkClient:
+    def connect(user_id: int, **options: object) -> AdultWorkApi:
         token = control.issue_token(user_id=user_id)["access_token"]
         options.setdefault("timeout", 2.0)
-        client = AdultWorkClient(base_url=base_url, access_token=token, **options)
-        opened.append(client)
-        return client
+        api = AdultWorkApi(base_url=base_url, access_token=token, **options)
+        opened.append(api)
+        return api
 
     yield connect
-    for client in opened:
-        client.close()
+    for api in opened:
+        api.close()
 
 
 @pytest.fixture
-def performer(connect) -> AdultWorkClient:
+def performer(connect) -> AdultWorkApi:
     return connect(PERFORMER)
 
 
 @pytest.fixture
-def booker(connect) -> AdultWorkClient:
-    """Signed in as a client, the side that makes bookings."""
+def booker(connect) -> AdultWorkApi:
+    """Connected as a client, the side that makes bookings."""
     return connect(CLIENT)

@@ -1,4 +1,4 @@
-"""OAuthClient and PKCE: the sandbox's Unified Login, driven over real HTTP as a browser would."""
+"""OAuthApi and PKCE: the sandbox's Unified Login, driven over real HTTP as a browser would."""
 
 import re
 import string
@@ -12,9 +12,9 @@ import pytest
 import requests
 
 from gateway import (
-    AdultWorkClient,
+    AdultWorkApi,
     AdultWorkError,
-    OAuthClient,
+    OAuthApi,
     ReconnectNeeded,
     Refused,
     TimedOut,
@@ -34,14 +34,14 @@ HIDDEN_FIELD = re.compile(r'<input type="hidden" name="([^"]+)" value="([^"]*)">
 
 
 @pytest.fixture
-def oauth(base_url: str) -> Iterator[OAuthClient]:
-    with OAuthClient(
+def oauth(base_url: str) -> Iterator[OAuthApi]:
+    with OAuthApi(
         auth_url=base_url, client_id="sandbox-client", client_secret="sandbox-secret", timeout=2.0
-    ) as client:
-        yield client
+    ) as oauth:
+        yield oauth
 
 
-def sign_in(oauth: OAuthClient, user_id: int, *, action: str = "allow") -> tuple[dict, str]:
+def authorize(oauth: OAuthApi, user_id: int, *, action: str = "allow") -> tuple[dict, str]:
     """Through the authorize page as a person would: the callback's query and the verifier."""
     verifier, challenge = new_pkce_pair()
     url = oauth.authorize_url(
@@ -63,8 +63,8 @@ def sign_in(oauth: OAuthClient, user_id: int, *, action: str = "allow") -> tuple
     return dict(parse_qsl(urlsplit(location).query, keep_blank_values=True)), verifier
 
 
-def connected(oauth: OAuthClient, user_id: int = PERFORMER) -> TokenSet:
-    callback, verifier = sign_in(oauth, user_id)
+def connected(oauth: OAuthApi, user_id: int = PERFORMER) -> TokenSet:
+    callback, verifier = authorize(oauth, user_id)
     return oauth.exchange_code(
         code=callback["code"], redirect_uri=REDIRECT_URI, code_verifier=verifier
     )
@@ -89,7 +89,7 @@ def test_each_pkce_pair_is_fresh_and_well_formed() -> None:
 
 
 def test_the_authorize_url_asks_for_a_code_with_scopes_state_and_an_s256_challenge() -> None:
-    oauth = OAuthClient(
+    oauth = OAuthApi(
         auth_url="https://platform.example.test/", client_id="app", client_secret="s3cret"
     )
 
@@ -119,10 +119,10 @@ def test_the_authorize_url_asks_for_a_code_with_scopes_state_and_an_s256_challen
 # --- the flow over HTTP -----------------------------------------------------------------------
 
 
-def test_a_code_becomes_tokens_that_open_the_api_as_the_signed_in_user(
-    oauth: OAuthClient, base_url: str, control: SandboxControl
+def test_a_code_becomes_tokens_that_open_the_api_as_the_connected_user(
+    oauth: OAuthApi, base_url: str, control: SandboxControl
 ) -> None:
-    callback, verifier = sign_in(oauth, PERFORMER)
+    callback, verifier = authorize(oauth, PERFORMER)
     assert callback["state"] == "state-123"
 
     tokens = oauth.exchange_code(
@@ -132,7 +132,7 @@ def test_a_code_becomes_tokens_that_open_the_api_as_the_signed_in_user(
     assert (tokens.token_type.lower(), tokens.expires_in) == ("bearer", 1200)
     assert tokens.scope is not None
     assert set(tokens.scope.split()) == set(SCOPES)
-    with AdultWorkClient(base_url=base_url, access_token=tokens.access_token) as api:
+    with AdultWorkApi(base_url=base_url, access_token=tokens.access_token) as api:
         assert api.verify_credentials().user_id == PERFORMER
     [call] = [entry for entry in control.requests() if entry["path"] == TOKEN_PATH]
     assert call["body"]["grant_type"] == "authorization_code"
@@ -140,7 +140,7 @@ def test_a_code_becomes_tokens_that_open_the_api_as_the_signed_in_user(
     assert call["body"]["code_verifier"] == "[redacted]"  # sent, and the sandbox hides it
 
 
-def test_a_refresh_gives_new_tokens_and_the_old_refresh_token_dies(oauth: OAuthClient) -> None:
+def test_a_refresh_gives_new_tokens_and_the_old_refresh_token_dies(oauth: OAuthApi) -> None:
     first = connected(oauth)
 
     second = oauth.refresh(refresh_token=first.refresh_token)
@@ -153,7 +153,7 @@ def test_a_refresh_gives_new_tokens_and_the_old_refresh_token_dies(oauth: OAuthC
 
 
 def test_a_refresh_token_past_its_fourteen_days_means_connecting_again(
-    oauth: OAuthClient, control: SandboxControl
+    oauth: OAuthApi, control: SandboxControl
 ) -> None:
     tokens = connected(oauth)
     control.set_clock(now=NOW + timedelta(days=15))
@@ -164,8 +164,8 @@ def test_a_refresh_token_past_its_fourteen_days_means_connecting_again(
     assert raised.value.status == 401
 
 
-def test_a_code_used_twice_means_connecting_again(oauth: OAuthClient) -> None:
-    callback, verifier = sign_in(oauth, PERFORMER)
+def test_a_code_used_twice_means_connecting_again(oauth: OAuthApi) -> None:
+    callback, verifier = authorize(oauth, PERFORMER)
     oauth.exchange_code(code=callback["code"], redirect_uri=REDIRECT_URI, code_verifier=verifier)
 
     with pytest.raises(ReconnectNeeded):
@@ -174,8 +174,8 @@ def test_a_code_used_twice_means_connecting_again(oauth: OAuthClient) -> None:
         )
 
 
-def test_a_code_with_the_wrong_verifier_is_refused(oauth: OAuthClient) -> None:
-    callback, _ = sign_in(oauth, PERFORMER)
+def test_a_code_with_the_wrong_verifier_is_refused(oauth: OAuthApi) -> None:
+    callback, _ = authorize(oauth, PERFORMER)
     wrong_verifier, _ = new_pkce_pair()
 
     with pytest.raises(ReconnectNeeded):
@@ -184,8 +184,8 @@ def test_a_code_with_the_wrong_verifier_is_refused(oauth: OAuthClient) -> None:
         )
 
 
-def test_a_cancelled_sign_in_comes_back_with_an_empty_code(oauth: OAuthClient) -> None:
-    callback, _ = sign_in(oauth, PERFORMER, action="cancel")
+def test_a_cancelled_connection_comes_back_with_an_empty_code(oauth: OAuthApi) -> None:
+    callback, _ = authorize(oauth, PERFORMER, action="cancel")
 
     assert (callback["code"], callback["status"]) == ("", "cancelled")
 
@@ -193,7 +193,7 @@ def test_a_cancelled_sign_in_comes_back_with_an_empty_code(oauth: OAuthClient) -
 def test_a_wrong_client_secret_is_a_refusal_of_the_app_not_of_the_account(
     base_url: str,
 ) -> None:
-    wrong = OAuthClient(auth_url=base_url, client_id="sandbox-client", client_secret="nope")
+    wrong = OAuthApi(auth_url=base_url, client_id="sandbox-client", client_secret="nope")
 
     with wrong, pytest.raises(Refused) as raised:
         wrong.refresh(refresh_token="anything")
@@ -207,7 +207,7 @@ def test_a_token_call_is_never_retried_and_times_out(
     base_url: str, control: SandboxControl
 ) -> None:
     control.add_fault(path=TOKEN_PATH, kind="timeout", delay=2.0)
-    oauth = OAuthClient(
+    oauth = OAuthApi(
         auth_url=base_url, client_id="sandbox-client", client_secret="sandbox-secret", timeout=0.3
     )
 
@@ -218,7 +218,7 @@ def test_a_token_call_is_never_retried_and_times_out(
 
 
 def test_a_token_endpoint_that_is_down_is_unavailable(
-    oauth: OAuthClient, control: SandboxControl
+    oauth: OAuthApi, control: SandboxControl
 ) -> None:
     control.add_fault(path=TOKEN_PATH, kind="status", status=503)
 
@@ -229,7 +229,7 @@ def test_a_token_endpoint_that_is_down_is_unavailable(
 
 
 def test_no_secret_appears_in_a_token_endpoint_error(
-    oauth: OAuthClient, control: SandboxControl
+    oauth: OAuthApi, control: SandboxControl
 ) -> None:
     tokens = connected(oauth)
     control.add_fault(

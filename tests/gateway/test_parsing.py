@@ -590,7 +590,7 @@ def test_a_delete_answer_that_is_not_a_list_is_unreadable() -> None:
         parse_delete_results({"BookingID": 1, "Deleted": True})
 
 
-def test_verify_credentials_tells_who_signed_in_and_their_group() -> None:
+def test_verify_credentials_tells_whose_token_it_is_and_their_group() -> None:
     answer = {"UserID": 42, "Nickname": "Ann", "GroupID": 7, "GroupName": "Stars"}
 
     assert parse_identity(answer | {"IsGroupManager": True}) == Identity(

@@ -1,4 +1,4 @@
-"""Unified Login over HTTP: the sign-in page, its redirects, and the token endpoint."""
+"""Unified Login over HTTP: the login page, its redirects, and the token endpoint."""
 
 import base64
 import hashlib

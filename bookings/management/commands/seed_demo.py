@@ -16,11 +16,11 @@ STAFF = ("staff1", "staff2")
 AGENCY_NAME = "Velvet Rooms"
 # Three accounts run by the agency, each with different grants.
 GRANTS = {
-    ("staff1", "ScarlettRose"): Grant.Role.MANAGER,
+    ("staff1", "ScarlettRose"): Grant.Role.OPERATOR,
     ("staff1", "JadeMoon"): Grant.Role.VIEWER,
-    ("staff2", "RubyLace"): Grant.Role.MANAGER,
+    ("staff2", "RubyLace"): Grant.Role.OPERATOR,
     ("staff2", "ScarlettRose"): Grant.Role.VIEWER,
-    ("staff2", "JadeMoon"): Grant.Role.OWNER,
+    ("staff2", "JadeMoon"): Grant.Role.ADMIN,
 }
 
 

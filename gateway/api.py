@@ -1,4 +1,4 @@
-"""AdultWorkClient: the REST API, as one user's access token sees it."""
+"""AdultWorkApi: the REST API, as one user's access token sees it."""
 
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date
@@ -40,7 +40,7 @@ _DELETE_PATHS: dict[tuple[Service, Direction], str] = {
 _MAX_PER_PAGE = 100
 
 
-class AdultWorkClient(SessionOwner):
+class AdultWorkApi(SessionOwner):
     """One connection to the AdultWork API: one session, one access token.
 
     Not thread-safe (neither is requests.Session): give each thread or task its own.
@@ -73,7 +73,7 @@ class AdultWorkClient(SessionOwner):
         )
 
     def __repr__(self) -> str:
-        return f"<AdultWorkClient {self._base_url}>"
+        return f"<AdultWorkApi {self._base_url}>"
 
     # --- reads --------------------------------------------------------------------------------
 

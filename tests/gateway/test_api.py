@@ -1,4 +1,4 @@
-"""AdultWorkClient over real HTTP, against the sandbox (and a tiny echo server for headers)."""
+"""AdultWorkApi over real HTTP, against the sandbox (and a tiny echo server for headers)."""
 
 import json
 import socket
@@ -13,7 +13,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from gateway import (
-    AdultWorkClient,
+    AdultWorkApi,
     AdultWorkError,
     Booking,
     DeleteResult,
@@ -39,12 +39,12 @@ def calls_to(control: SandboxControl, path: str) -> list[dict]:
 
 
 def find(
-    api: AdultWorkClient,
+    api: AdultWorkApi,
     service: str,
     direction: str,
     where: Callable[[Booking], bool],
 ) -> Booking:
-    """The first of the signed-in user's bookings that fits."""
+    """The first of the connected user's bookings that fits."""
     page = api.list_bookings(service=service, direction=direction)
     found = next((b for b in page.bookings if where(b)), None)
     assert found is not None, f"the demo data has no {direction} {service} booking that fits"
@@ -58,7 +58,7 @@ def pending_in_future(b: Booking) -> bool:
 # --- reads ------------------------------------------------------------------------------------
 
 
-def test_verify_credentials_tells_who_the_token_belongs_to(performer: AdultWorkClient) -> None:
+def test_verify_credentials_tells_who_the_token_belongs_to(performer: AdultWorkApi) -> None:
     identity = performer.verify_credentials()
 
     assert (identity.user_id, identity.nickname) == (PERFORMER, "ScarlettRose")
@@ -89,7 +89,7 @@ def test_each_list_reads_a_page_of_typed_bookings(
 
 
 def test_list_parameters_are_sent_as_adultwork_names_them(
-    performer: AdultWorkClient, control: SandboxControl
+    performer: AdultWorkApi, control: SandboxControl
 ) -> None:
     page = performer.list_bookings(
         service="webcam",
@@ -115,7 +115,7 @@ def test_list_parameters_are_sent_as_adultwork_names_them(
 
 @pytest.mark.parametrize(("page", "per_page"), [(0, 10), (1, 0), (1, 101)])
 def test_a_page_outside_the_documented_bounds_is_refused_before_any_call(
-    performer: AdultWorkClient, control: SandboxControl, page: int, per_page: int
+    performer: AdultWorkApi, control: SandboxControl, page: int, per_page: int
 ) -> None:
     with pytest.raises(ValueError, match="page"):
         performer.list_bookings(service="webcam", direction="made", page=page, per_page=per_page)
@@ -124,7 +124,7 @@ def test_a_page_outside_the_documented_bounds_is_refused_before_any_call(
 
 
 def test_an_order_adultwork_does_not_know_is_refused_with_its_own_words(
-    performer: AdultWorkClient,
+    performer: AdultWorkApi,
 ) -> None:
     with pytest.raises(Refused, match="OrderBy parameter must be one of") as raised:
         performer.list_bookings(service="phonechat", direction="received", order_by="whenever")
@@ -144,7 +144,7 @@ def test_booking_details_read_the_same_booking_as_the_list(
     assert details == listed
 
 
-def test_a_booking_that_is_not_there_is_not_found(performer: AdultWorkClient) -> None:
+def test_a_booking_that_is_not_there_is_not_found(performer: AdultWorkApi) -> None:
     with pytest.raises(NotFound) as raised:
         performer.booking_details(service="webcam", direction="received", booking_id=999)
 
@@ -194,7 +194,7 @@ def test_a_group_manager_cannot_read_someone_outside_the_group(connect) -> None:
     ids=["received list", "received PhoneChat details"],
 )
 def test_a_group_read_adultwork_does_not_document_is_refused_before_any_call(
-    connect, control: SandboxControl, read: Callable[[AdultWorkClient], object]
+    connect, control: SandboxControl, read: Callable[[AdultWorkApi], object]
 ) -> None:
     api = connect(MANAGER)
 
@@ -209,7 +209,7 @@ def test_a_group_read_adultwork_does_not_document_is_refused_before_any_call(
 
 @pytest.mark.parametrize("service", ["webcam", "phonechat"])
 def test_accept_sends_the_credits_exactly_and_answers_the_accepted_booking(
-    performer: AdultWorkClient, control: SandboxControl, service: str
+    performer: AdultWorkApi, control: SandboxControl, service: str
 ) -> None:
     booking = find(performer, service, "received", pending_in_future)
 
@@ -225,13 +225,13 @@ def test_accept_sends_the_credits_exactly_and_answers_the_accepted_booking(
     assert call["body"] == {"BookingID": booking.remote_id, "Credits": 12.5}
 
 
-def test_accept_will_not_take_a_float(performer: AdultWorkClient) -> None:
+def test_accept_will_not_take_a_float(performer: AdultWorkApi) -> None:
     with pytest.raises(TypeError, match="Decimal"):
         performer.accept(service="webcam", booking_id=1, credits=12.5)  # type: ignore[arg-type]
 
 
 def test_accepting_a_booking_twice_is_refused_with_adultworks_reason(
-    performer: AdultWorkClient,
+    performer: AdultWorkApi,
 ) -> None:
     booking = find(performer, "webcam", "received", pending_in_future)
     performer.accept(service="webcam", booking_id=booking.remote_id, credits=booking.credits)
@@ -245,7 +245,7 @@ def test_accepting_a_booking_twice_is_refused_with_adultworks_reason(
     assert raised.value.permanent
 
 
-def test_reject_answers_the_rejected_booking_with_its_reason(performer: AdultWorkClient) -> None:
+def test_reject_answers_the_rejected_booking_with_its_reason(performer: AdultWorkApi) -> None:
     booking = find(performer, "webcam", "received", lambda b: b.status == "Pending")
 
     rejected = performer.reject(booking_id=booking.remote_id, reason="Away that week, sorry.")
@@ -279,7 +279,7 @@ def test_cancel_answers_the_cancelled_booking(
 
 
 def test_cancelling_a_received_phonechat_booking_is_not_documented_so_not_sent(
-    performer: AdultWorkClient, control: SandboxControl
+    performer: AdultWorkApi, control: SandboxControl
 ) -> None:
     with pytest.raises(ValueError, match="received phonechat"):
         performer.cancel(service="phonechat", direction="received", booking_id=1, reason="No.")
@@ -287,7 +287,7 @@ def test_cancelling_a_received_phonechat_booking_is_not_documented_so_not_sent(
     assert control.requests() == []
 
 
-def test_confirm_answers_the_confirmed_booking(booker: AdultWorkClient) -> None:
+def test_confirm_answers_the_confirmed_booking(booker: AdultWorkApi) -> None:
     booking = find(
         booker, "webcam", "made", lambda b: b.status == "Accepted" and b.session_at > NOW
     )
@@ -299,7 +299,7 @@ def test_confirm_answers_the_confirmed_booking(booker: AdultWorkClient) -> None:
 
 @pytest.mark.parametrize("service", ["webcam", "phonechat"])
 def test_reschedule_answers_the_new_booking_five_minutes_ahead(
-    booker: AdultWorkClient, service: str
+    booker: AdultWorkApi, service: str
 ) -> None:
     booking = find(booker, service, "made", lambda b: b.session_at < NOW)
 
@@ -315,7 +315,7 @@ def expired_request(b: Booking) -> bool:
 
 
 def test_reinvite_without_a_reason_leaves_it_out_so_adultwork_uses_its_own(
-    performer: AdultWorkClient, control: SandboxControl
+    performer: AdultWorkApi, control: SandboxControl
 ) -> None:
     booking = find(performer, "phonechat", "received", expired_request)
 
@@ -327,7 +327,7 @@ def test_reinvite_without_a_reason_leaves_it_out_so_adultwork_uses_its_own(
     assert call["body"] == {"BookingID": booking.remote_id}
 
 
-def test_reinvite_with_a_reason_sends_it(performer: AdultWorkClient) -> None:
+def test_reinvite_with_a_reason_sends_it(performer: AdultWorkApi) -> None:
     booking = find(performer, "phonechat", "received", expired_request)
 
     reinvited = performer.reinvite(booking_id=booking.remote_id, reason="Please book again.")
@@ -343,7 +343,7 @@ def test_reinvite_with_a_reason_sends_it(performer: AdultWorkClient) -> None:
     ],
 )
 def test_delete_answers_one_result_per_booking(
-    performer: AdultWorkClient, control: SandboxControl, service: str, path: str
+    performer: AdultWorkApi, control: SandboxControl, service: str, path: str
 ) -> None:
     finished = find(performer, service, "received", lambda b: b.status == "Rejected")
     pending = find(performer, service, "received", lambda b: b.status == "Pending")
@@ -361,9 +361,7 @@ def test_delete_answers_one_result_per_booking(
     assert call["body"] == {"BookingIDs": f"{finished.remote_id},{pending.remote_id}"}
 
 
-def test_deleting_nothing_makes_no_call(
-    performer: AdultWorkClient, control: SandboxControl
-) -> None:
+def test_deleting_nothing_makes_no_call(performer: AdultWorkApi, control: SandboxControl) -> None:
     assert performer.delete(service="webcam", direction="made", booking_ids=[]) == []
     assert control.requests() == []
 
@@ -380,7 +378,7 @@ REJECT = "/v1/Webcam/RejectReceivedBooking"
     ids=["503", "502", "dropped connection"],
 )
 def test_a_get_is_retried_after_a_passing_fault(
-    performer: AdultWorkClient, control: SandboxControl, fault: dict
+    performer: AdultWorkApi, control: SandboxControl, fault: dict
 ) -> None:
     control.add_fault(path=VERIFY, **fault)
 
@@ -401,7 +399,7 @@ def test_a_get_gives_up_after_its_retries_and_says_adultwork_is_unavailable(
 
 
 def test_a_get_is_not_retried_after_a_500_which_is_no_passing_fault(
-    performer: AdultWorkClient, control: SandboxControl
+    performer: AdultWorkApi, control: SandboxControl
 ) -> None:
     control.add_fault(path=VERIFY, kind="status", status=500)
 
@@ -417,7 +415,7 @@ def test_a_get_is_not_retried_after_a_500_which_is_no_passing_fault(
     ids=["503", "dropped connection"],
 )
 def test_a_post_is_never_retried(
-    performer: AdultWorkClient, control: SandboxControl, fault: dict
+    performer: AdultWorkApi, control: SandboxControl, fault: dict
 ) -> None:
     booking = find(performer, "webcam", "received", lambda b: b.status == "Pending")
     control.add_fault(path=REJECT, **fault)
@@ -429,7 +427,7 @@ def test_a_post_is_never_retried(
 
 
 def test_a_rate_limit_is_not_retried_and_says_how_long_to_wait(
-    performer: AdultWorkClient, control: SandboxControl
+    performer: AdultWorkApi, control: SandboxControl
 ) -> None:
     control.add_fault(path=VERIFY, kind="ratelimit", retry_after=17)
 
@@ -442,7 +440,7 @@ def test_a_rate_limit_is_not_retried_and_says_how_long_to_wait(
 
 # --- timeouts ---------------------------------------------------------------------------------
 
-EVERY_CALL: dict[str, tuple[str, str, Callable[[AdultWorkClient], object]]] = {
+EVERY_CALL: dict[str, tuple[str, str, Callable[[AdultWorkApi], object]]] = {
     "verify_credentials": ("GET", VERIFY, lambda api: api.verify_credentials()),
     "list_bookings": (
         "GET",
@@ -525,7 +523,7 @@ def test_a_slow_answer_within_the_timeout_is_read(connect, control: SandboxContr
 
 
 def test_an_unknown_token_is_an_expired_token(base_url: str) -> None:
-    api = AdultWorkClient(base_url=base_url, access_token="not-a-token")
+    api = AdultWorkApi(base_url=base_url, access_token="not-a-token")
 
     with api, pytest.raises(TokenExpired) as raised:
         api.verify_credentials()
@@ -539,7 +537,7 @@ def test_a_token_past_its_lifetime_is_an_expired_token(
     token = control.issue_token(user_id=PERFORMER, expires_in=60)["access_token"]
     control.set_clock(now=NOW + timedelta(minutes=2))
 
-    api = AdultWorkClient(base_url=base_url, access_token=token)
+    api = AdultWorkApi(base_url=base_url, access_token=token)
 
     with api, pytest.raises(TokenExpired):
         api.list_bookings(service="webcam", direction="received")
@@ -550,7 +548,7 @@ def test_a_missing_scope_is_forbidden_with_adultworks_reason(
 ) -> None:
     token = control.issue_token(user_id=PERFORMER, scope="account_phonechat_bookings")
 
-    api = AdultWorkClient(base_url=base_url, access_token=token["access_token"])
+    api = AdultWorkApi(base_url=base_url, access_token=token["access_token"])
 
     with api, pytest.raises(Forbidden, match="account_webcam_bookings scope") as raised:
         api.list_bookings(service="webcam", direction="received")
@@ -560,7 +558,7 @@ def test_a_missing_scope_is_forbidden_with_adultworks_reason(
 
 @pytest.mark.parametrize(("kind", "says"), [("xml", "XML"), ("html", "web page")])
 def test_an_answer_that_is_not_json_is_unreadable(
-    performer: AdultWorkClient, control: SandboxControl, kind: str, says: str
+    performer: AdultWorkApi, control: SandboxControl, kind: str, says: str
 ) -> None:
     control.add_fault(path="/v1/Webcam/ReceivedBookings", kind=kind)
 
@@ -571,7 +569,7 @@ def test_an_answer_that_is_not_json_is_unreadable(
 
 
 def test_an_unreadable_answer_to_a_post_says_the_action_may_have_happened(
-    performer: AdultWorkClient, control: SandboxControl
+    performer: AdultWorkApi, control: SandboxControl
 ) -> None:
     booking = find(performer, "webcam", "received", lambda b: b.status == "Pending")
     control.add_fault(path=REJECT, kind="xml")
@@ -584,7 +582,7 @@ def test_a_server_that_is_not_there_is_unavailable_and_nothing_was_sent() -> Non
     with socket.socket() as unused:
         unused.bind(("127.0.0.1", 0))
         port = unused.getsockname()[1]
-    api = AdultWorkClient(base_url=f"http://127.0.0.1:{port}", access_token="t", retries=0)
+    api = AdultWorkApi(base_url=f"http://127.0.0.1:{port}", access_token="t", retries=0)
 
     with api, pytest.raises(Unavailable, match="nothing was sent"):
         api.reject(booking_id=1, reason="No.")
@@ -594,7 +592,7 @@ def test_token_values_never_appear_in_an_error_message_or_repr(
     base_url: str, control: SandboxControl
 ) -> None:
     token = control.issue_token(user_id=PERFORMER)["access_token"]
-    api = AdultWorkClient(base_url=base_url, access_token=token, timeout=SHORT, retries=0)
+    api = AdultWorkApi(base_url=base_url, access_token=token, timeout=SHORT, retries=0)
     control.add_fault(path=VERIFY, kind="status", status=400, message=f"Bad token {token}.")
     control.add_fault(path=VERIFY, kind="status", status=404, message=f"No {token} here.")
     control.add_fault(path=VERIFY, kind="ratelimit", message=token)
@@ -669,7 +667,7 @@ def test_every_call_carries_the_bearer_token_json_and_our_name(
     recorder: tuple[str, list[dict]],
 ) -> None:
     url, seen = recorder
-    with AdultWorkClient(base_url=url, access_token="tok-1", user_agent="aw-bookings/1.0") as api:
+    with AdultWorkApi(base_url=url, access_token="tok-1", user_agent="aw-bookings/1.0") as api:
         api.booking_details(service="phonechat", direction="received", booking_id=5)
         api.accept(service="phonechat", booking_id=5, credits=Decimal("8.50"))
 
