@@ -239,8 +239,8 @@ class Connected:
 
 @sensitive_variables("tokens")
 def account_connect(*, identity: gateway.Identity, tokens: gateway.TokenSet, by) -> Connected:
-    """Store the account `by` just signed in to AdultWork as, with its tokens. Raises Refused
-    when another user of the dashboard has connected it."""
+    """Store the account `by` has just connected on AdultWork's own page, with its tokens.
+    Raises Refused when another user of the dashboard has connected it."""
     with transaction.atomic():
         existing = (
             Account.objects.select_for_update()
