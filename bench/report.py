@@ -27,7 +27,7 @@ def machine_facts() -> list[tuple[str, str]]:
         ("Django", django.get_version()),
         ("Database", database_description()),
         ("CPUs", str(os.cpu_count())),
-        ("CPU speed", cpu_speed()),
+        ("Speed", cpu_speed()),
         ("Platform", f"{platform.system()} {platform.machine()}"),
         ("Load", load_average("at the start")),
     ]

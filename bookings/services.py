@@ -217,21 +217,35 @@ def _reread_row(booking: Booking) -> None:
 
 
 def _claim_and_check(booking: Booking, action: Action, now: datetime) -> tuple[bool, str | None]:
-    """Claim the booking against a second tap, re-read its row now that it is held, and ask
-    the rules of that row: whether this request holds the claim (it must give it back), and
-    why the action may not be sent (None when it may)."""
-    if not _claim(booking):
-        return False, BUSY
-    _reread_row(booking)
+    """Claim the booking against a second tap, make sure of its row now that it is held, and
+    ask the rules of that row: whether this request holds the claim (it must give it back),
+    and why the action may not be sent (None when it may)."""
+    if not _claim(booking, as_read=True):
+        # Held by another request, or stored over since it was read: claim it whatever its
+        # row says, and read that row again.
+        if not _claim(booking):
+            return False, BUSY
+        _reread_row(booking)
     return True, _no_own_connection(booking.account) or refusal(action, booking, now)
 
 
-def _claim(booking: Booking) -> bool:
-    """Atomically mark the booking as in flight; False when another request holds it."""
+def _claim(booking: Booking, *, as_read: bool = False) -> bool:
+    """Atomically mark the booking as in flight; False when another request holds it.
+
+    `as_read`: only if its row is still the one this object was read from. Every write of a
+    row's data (a sync's page or details, an action's answer, a deletion) moves `known_as_of`,
+    so a row with the same `known_as_of` holds the same data, and need not be read again.
+    """
     now = timezone.now()
     free = Q(action_claimed_at__isnull=True) | Q(
         action_claimed_at__lt=now - timedelta(seconds=ACTION_CLAIM_SECONDS)
     )
+    if as_read:
+        free &= (
+            Q(known_as_of__isnull=True)
+            if booking.known_as_of is None
+            else Q(known_as_of=booking.known_as_of)
+        )
     return Booking.objects.filter(free, pk=booking.pk).update(action_claimed_at=now) == 1
 
 

@@ -1,7 +1,9 @@
 """bookings/services.py: one action and a bulk delete take a booking the same way: claim it,
-re-read its row, ask the rules of that row. What the views add on top is in
-test_action_view.py; what the audit keeps, in test_action_audit.py."""
+re-read its row if it changed since it was read, ask the rules of that row. What the views
+add on top is in test_action_view.py; what the audit keeps, in test_action_audit.py."""
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from bookings.models import Booking, Status
@@ -24,6 +26,12 @@ def rejectable(account) -> Booking:
 
 def held_by_another_request(booking: Booking) -> None:
     Booking.objects.filter(pk=booking.pk).update(action_claimed_at=timezone.now())
+
+
+def stored_by_a_sync(booking: Booking, **fields) -> None:
+    """What a sync's upsert does to a row whose page it stores: new data, known as of the
+    moment the page was asked for."""
+    Booking.objects.filter(pk=booking.pk).update(known_as_of=timezone.now(), **fields)
 
 
 def posts(sandbox) -> list[dict]:
@@ -60,7 +68,7 @@ def test_in_a_bulk_delete_a_held_booking_is_busy_and_the_others_are_deleted(
 def test_the_rules_are_asked_of_the_row_as_it_stands_once_claimed(owner, performer, sandbox):
     # Read for the tap, then changed by a sync before the claim: the rules see the change.
     booking = rejectable(performer)
-    Booking.objects.filter(pk=booking.pk).update(status=Status.CANCELLED)
+    stored_by_a_sync(booking, status=Status.CANCELLED)
 
     result = booking_act(booking=booking, user=owner, action=Action.REJECT, reason="Away")
 
@@ -74,7 +82,7 @@ def test_a_bulk_delete_asks_the_rules_of_each_row_as_it_stands_once_claimed(
     owner, performer, sandbox
 ):
     changed, unchanged = finished(performer, 2)
-    Booking.objects.filter(pk=changed.pk).update(status=Status.PENDING)
+    stored_by_a_sync(changed, status=Status.PENDING)
 
     refused, done = bookings_delete(bookings=[changed, unchanged], user=owner)
 
@@ -83,3 +91,15 @@ def test_a_bulk_delete_asks_the_rules_of_each_row_as_it_stands_once_claimed(
     assert not Booking.objects.filter(
         pk__in=[changed.pk, unchanged.pk], action_claimed_at__isnull=False
     ).exists()
+
+
+def test_a_row_the_claim_finds_as_it_was_read_is_not_read_again(owner, performer, sandbox):
+    booking = rejectable(performer)
+
+    with CaptureQueriesContext(connection) as queries:
+        result = booking_act(booking=booking, user=owner, action=Action.REJECT, reason="Away")
+
+    assert result.ok
+    table = Booking._meta.db_table
+    reads = [q["sql"] for q in queries if q["sql"].startswith("SELECT") and table in q["sql"]]
+    assert reads == []
