@@ -243,7 +243,9 @@ def account_connect(*, identity: gateway.Identity, tokens: gateway.TokenSet, by)
     Raises Refused when another user of the dashboard has connected it."""
     with transaction.atomic():
         existing = (
-            Account.objects.select_for_update()
+            # Only the account's row: PostgreSQL cannot lock the nullable side of the outer
+            # join to its group manager.
+            Account.objects.select_for_update(of=("self",))
             .select_related("managed_through__owner")
             .filter(remote_user_id=identity.user_id)
             .first()
