@@ -70,8 +70,8 @@ def _account_list_page(
     grantable = set(Account.objects.grantable_by(request.user).values_list("pk", flat=True))
     roles = dict(Grant.objects.filter(user=request.user).values_list("account_id", "role"))
     for account in accounts:
-        role = roles.get(account.pk)
-        account.my_role = Grant.Role(role).label.split(" (")[0].lower() if role else ""
+        # The role's value is its name in words: "viewer", "operator", "admin".
+        account.my_role = roles.get(account.pk, "")
         if account.is_group_manager and account.owner_id == request.user.pk:
             account.member_form = GroupMemberForm(manager=account)
             if member_form is not None and member_form.manager_pk == account.pk:
